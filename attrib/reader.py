@@ -1,0 +1,125 @@
+"""Read an article from a text or HTML file, or standard input, as plain text (never modifies it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from html import unescape
+from html.parser import HTMLParser
+
+from attrib.errors import AttribError
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+
+# Elements whose end starts a new line in the stripped text: the splitter ends sentences at
+# line breaks, so paragraphs and headings must not run together.
+_BLOCK = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section"}
+    | {"article", "header", "footer", "blockquote", "pre", "title", "figcaption", "dd", "dt"}
+)
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object"})
+
+
+def read_article(path: str) -> str:
+    """The article's text: `path` is a .txt/.html file or `-` for standard input.
+
+    HTML (by extension, or content starting with `<!doctype html` / `<html`) is reduced to its
+    main text with trafilatura, falling back to a plain tag strip. Raises AttribError with a
+    one-line message for anything that is not a readable, non-empty text article.
+    """
+    if path == "-":
+        name, data = "standard input", _read_stdin()
+    else:
+        name, data = path, _read_file(path)
+    text = _decode(data, name)
+    if not text.strip():
+        raise AttribError(f"{name} is empty")
+    if path.lower().endswith(HTML_SUFFIXES) or _HTML_START.match(text):
+        text = html_to_text(text)
+        if not text.strip():
+            raise AttribError(f"{name} is HTML with no extractable article text")
+    return text
+
+
+def _read_stdin() -> bytes | str:
+    # Bytes where possible, so binary input is caught the same way as a binary file.
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read()
+
+
+def _read_file(path: str) -> bytes:
+    if not os.path.lexists(path):
+        raise AttribError(f"no such file: {path}")
+    if os.path.isdir(path):
+        raise AttribError(f"{path} is a directory, not an article file")
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except PermissionError:
+        raise AttribError(f"cannot read {path}: permission denied") from None
+    except FileNotFoundError:
+        raise AttribError(f"no such file: {path} (a broken link?)") from None
+    except OSError as exc:
+        raise AttribError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _decode(data: bytes | str, name: str) -> str:
+    binary = f"{name} looks binary, not a text or HTML article"
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise AttribError(binary)
+        return data
+    if b"\x00" in data:
+        raise AttribError(binary)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AttribError(f"{binary} (it is not valid UTF-8)") from None
+
+
+def html_to_text(html: str) -> str:
+    """The page's main text (trafilatura), or all visible text when trafilatura finds none."""
+    import trafilatura
+
+    try:
+        extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    except Exception:  # trafilatura raises assorted parser errors on malformed pages
+        extracted = None
+    if extracted and extracted.strip():
+        return extracted.strip() + "\n"
+    return strip_tags(html)
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def strip_tags(html: str) -> str:
+    """Visible text of an HTML page, one block element a line."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = (" ".join(unescape(line).split()) for line in "".join(collector.parts).splitlines())
+    kept = [line for line in lines if line]
+    return "\n\n".join(kept) + "\n" if kept else ""

