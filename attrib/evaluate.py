@@ -21,7 +21,7 @@ import numpy as np
 from attrib.errors import AttribError
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SPAN_KINDS
 from attrib.predictor import Predictor
-from attrib.records import RecordError, iter_records, validate_record
+from attrib.records import RecordError, iter_numbered_records, iter_records
 from attrib.result import SentenceResult
 
 CHUNK_SIZE = 64
@@ -420,26 +420,12 @@ def score_system(
 # --------------------------------------------------------------------------- files
 
 
-def _numbered_records(path: str | Path) -> Iterator[GoldLine]:
-    """Like records.iter_records, but with each record's line number (error lists cite it)."""
-    with Path(path).open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{path} line {lineno}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RecordError(f"{where}: not valid JSON ({exc.msg})") from None
-            yield lineno, validate_record(rec, where)
-
-
 def _aligned_predictions(
     gold_path: str | Path, gold: Sequence[GoldLine], pred_path: str | Path
 ) -> list[dict]:
     """The predictions file's records, checked to pair with the gold's line by line (blank lines aside)."""
     preds: list[dict[str, Any]] = []
-    it = _numbered_records(pred_path)
+    it = iter_numbered_records(pred_path)
     for (gline, g), item in zip(gold, it, strict=False):
         pline, p = item
         if p["text"] != g["text"]:
@@ -492,7 +478,7 @@ def evaluate_file(
     """Score `predictor` (or a `predictions` file made earlier) against a gold file, plus `compare`."""
     if (predictor is None) == (predictions is None):
         raise AttribError("evaluate needs either a predictor or a predictions file (not both)")
-    gold = list(_numbered_records(gold_path))
+    gold = list(iter_numbered_records(gold_path))
     if not gold:
         raise AttribError(f"{gold_path}: no records to evaluate")
 

@@ -190,7 +190,7 @@ class AttribModel(nn.Module):
             enc = self.tokenizer(
                 ctx,
                 list(sentences),
-                truncation="only_first",
+                truncation="longest_first",  # the longer of context and sentence gives way first
                 max_length=self.config.max_length,
                 return_offsets_mapping=True,
                 padding=True,

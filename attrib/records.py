@@ -55,12 +55,18 @@ def validate_record(rec: Any, where: str) -> dict[str, Any]:
 
 def iter_records(path: str | Path, validate: bool = True) -> Iterator[dict[str, Any]]:
     """Yield records of a JSONL file one at a time (constant memory); blank lines are skipped."""
+    for _, rec in iter_numbered_records(path, validate):
+        yield rec
+
+
+def iter_numbered_records(path: str | Path, validate: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, record) pairs, so later errors can cite the line."""
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
         yield from iter_record_lines(fh, str(path), validate)
 
 
-def iter_record_lines(fh: TextIO, name: str, validate: bool = True) -> Iterator[dict[str, Any]]:
+def iter_record_lines(fh: TextIO, name: str, validate: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
     for lineno, line in enumerate(fh, start=1):
         if not line.strip():
             continue
@@ -69,7 +75,7 @@ def iter_record_lines(fh: TextIO, name: str, validate: bool = True) -> Iterator[
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
             raise RecordError(f"{where}: not valid JSON ({exc.msg})") from None
-        yield validate_record(rec, where) if validate else rec
+        yield lineno, (validate_record(rec, where) if validate else rec)
 
 
 def read_records(path: str | Path, validate: bool = True) -> list[dict[str, Any]]:

@@ -72,7 +72,11 @@ class DataConfig:
     cache_dir: str = "cache/datasets"
 
     def key(self) -> str:
-        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+        """Cache key: the config plus the content of our own data files, which change as we edit them."""
+        h = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode())
+        for path in (Path(self.gold_path), HANDWRITTEN_PATH, HERE / "generate.py", HERE / "polnear.py"):
+            h.update(path.read_bytes() if path.is_file() else b"-")
+        return h.hexdigest()[:12]
 
 
 def split_of(doc_id: str, cfg: DataConfig) -> str:

@@ -18,7 +18,7 @@ Derivation rules (measured against hand labels by `python -m training.polnear`):
 7. Two or more attributions with in-sentence sources form a chain, outer to inner (an attribution
    whose content holds another's source is outer).
 
-Source and cue spans are the union of every in-sentence attribution's spans (gold).
+Source and cue spans (gold) are those of the governing attributions only, as in our gold set.
 """
 
 from __future__ import annotations
@@ -91,22 +91,38 @@ def _order_outer_to_inner(atts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(atts, key=lambda a: -sum(holds(a, b) for b in atts))
 
 
-def derive(rec: dict[str, Any], history: list[str]) -> tuple[str, list[dict[str, str]]]:
-    """(attribution type, chain) for one PolNeAR sentence; `history` = earlier primary sources."""
+Derived = tuple[str, list[dict[str, str]], list[dict[str, Any]]]
+
+
+def derive(rec: dict[str, Any], history: list[str]) -> Derived:
+    """(type, chain, governing attributions) for one sentence; `history` = earlier primary sources.
+
+    Only the governing attributions' spans are kept, as in the gold set: a sentence labelled
+    `none` has no source or cue span, and sub-clause attributions are not marked.
+    """
     if not rec.get("has_attribution"):
-        return "none", []
+        return "none", [], []
     text = rec["text"]
     if rec.get("attribution") == "hearsay":
-        cue = rec.get("cue") or ""
-        return ("reportedly" if HEARSAY.search(cue) else "none"), []
+        if HEARSAY.search(rec.get("cue") or ""):
+            return (
+                "reportedly",
+                [],
+                [a for a in rec.get("attributions", []) if a.get("type") != "Attribution"],
+            )
+        return "none", [], []
     atts = [a for a in rec.get("attributions", []) if a.get("type") == "Attribution"]
     here = [a for a in atts if _spans(a, "cue_char_spans")]
     if not here:  # content only: a continuation governed by an attribution elsewhere
         src = rec.get("source") or ""
-        return (ATTRIBUTION_OF_KIND[_kind(src, rec.get("source_ner"), text, history)] if src else "none"), []
+        return (
+            (ATTRIBUTION_OF_KIND[_kind(src, rec.get("source_ner"), text, history)] if src else "none"),
+            [],
+            [],
+        )
     main = [a for a in here if not _is_subordinate(text, a)]
     if not main:
-        return "none", []
+        return "none", [], []
     ordered = _order_outer_to_inner(main)
     hops = [
         {
@@ -122,7 +138,7 @@ def derive(rec: dict[str, Any], history: list[str]) -> tuple[str, list[dict[str,
     else:
         ner = rec.get("source_ner") if inner.get("source") == rec.get("source") else None
         label = ATTRIBUTION_OF_KIND[_kind(inner["source"], ner, text, history)]
-    return label, (hops if len(hops) >= 2 else [])
+    return label, (hops if len(hops) >= 2 else []), (ordered if label != "none" else [])
 
 
 def _union_spans(atts: Iterable[dict[str, Any]], key: str, taken: list[list[int]]) -> list[list[int]]:
@@ -143,8 +159,7 @@ def load_polnear(path: str | Path) -> Iterator[dict[str, Any]]:
             rec = json.loads(line)
             if rec["doc_id"] != prev_doc:
                 history, prev_doc, prev_text = [], rec["doc_id"], None
-            label, chain = derive(rec, history)
-            atts = rec.get("attributions", [])
+            label, chain, atts = derive(rec, history)
             sources = _union_spans(atts, "source_char_spans", [])
             cues = _union_spans(atts, "cue_char_spans", sources)
             yield {

@@ -341,6 +341,7 @@ def main() -> None:
     parser.add_argument("--base-model", default=None, help="local path or hub id of the base encoder")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--run-dir", default=None, help="logs and resumable state (default runs/<config>)")
+    parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch crossing this")
     parser.add_argument("--finish-only", action="store_true", help="re-score the run's best epoch and save")
     args = parser.parse_args()
     cfg = CONFIGS[args.config]
@@ -350,6 +351,8 @@ def main() -> None:
         cfg = replace(cfg, base_model=args.base_model)
     if args.epochs:
         cfg = replace(cfg, epochs=args.epochs)
+    if args.max_minutes:
+        cfg = replace(cfg, max_minutes=args.max_minutes)
     run = Path(args.run_dir or f"runs/{cfg.name}")
     if args.finish_only:
         finish(cfg, run, Path(args.out or run / "final"))

@@ -67,7 +67,9 @@ def main() -> int:
     write_jsonl(OUT, records)
     print_counts(records)
     hops = Counter(len(r["chain"]) for r in records if r["chain"])
-    print(f"chains: {sum(hops.values())} (" + ", ".join(f"{n} hops: {c}" for n, c in sorted(hops.items())) + ")")
+    print(
+        f"chains: {sum(hops.values())} (" + ", ".join(f"{n} hops: {c}" for n, c in sorted(hops.items())) + ")"
+    )
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0
 
