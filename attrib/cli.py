@@ -17,6 +17,7 @@ def _add_predictor_args(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--predictor", choices=("model", "baseline"), default="model", help="'baseline': the lexicon baseline"
     )
+    p.add_argument("--int8", action="store_true", help="run the model with dynamic int8 quantisation")
 
 
 def _predictor_spec(args: argparse.Namespace) -> str | None:
@@ -68,18 +69,23 @@ def _run(args: argparse.Namespace) -> None:
         from attrib.render import render, write_output
 
         text = read_article(args.path)
-        analysis = analyze(text, load_predictor(_predictor_spec(args)))
+        analysis = analyze(text, load_predictor(_predictor_spec(args), args.int8))
         color = args.out is None and sys.stdout.isatty()
         write_output(render(analysis, args.format, color=color), args.out)
     elif args.command == "label":
         from attrib.evaluate import label_file
 
-        label_file(args.input, args.out, load_predictor(_predictor_spec(args)), progress=sys.stderr.isatty())
+        label_file(
+            args.input,
+            args.out,
+            load_predictor(_predictor_spec(args), args.int8),
+            progress=sys.stderr.isatty(),
+        )
     elif args.command == "evaluate":
         from attrib.evaluate import evaluate_file, render_evaluation
         from attrib.render import write_output
 
-        predictor = None if args.predictions else load_predictor(_predictor_spec(args))
+        predictor = None if args.predictions else load_predictor(_predictor_spec(args), args.int8)
         compare = load_predictor(args.compare) if args.compare else None
         report = evaluate_file(args.gold, predictor=predictor, predictions=args.predictions, compare=compare)
         fmt = (

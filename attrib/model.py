@@ -227,7 +227,8 @@ class AttribModel(nn.Module):
             tags = batch[f"{key}_tags"]
             if (tags != IGNORE_INDEX).any():
                 logits = out[key]
-                total = total + ce(
+                # Span tags are learnt slower than sentence labels (most tokens are O): weigh them up.
+                total = total + 2.0 * ce(
                     logits.reshape(-1, logits.shape[-1]), tags.reshape(-1), ignore_index=IGNORE_INDEX
                 )
         return total
@@ -300,8 +301,9 @@ class AttribModel(nn.Module):
         """A dynamic int8 copy (Linear layers) for faster CPU inference."""
         import copy
 
-        q = copy.deepcopy(self).eval()
-        return torch.ao.quantization.quantize_dynamic(q, {nn.Linear}, dtype=torch.qint8)
+        q = torch.ao.quantization.quantize_dynamic(copy.deepcopy(self).eval(), {nn.Linear}, dtype=torch.qint8)
+        q.name = "model-int8"
+        return q
 
 
 def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int]]) -> dict[str, list[Span]]:
@@ -318,7 +320,10 @@ def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int
         if start == end:
             continue  # special or padding token
         prefix, _, kind = tag.partition("-")
-        if prefix == "I" and kind == cur_kind:
+        # I- continues; so does a B- right after a span of its kind (a lone word gap would be
+        # a second span, but "According | to" split by whitespace only is one cue).
+        same = cur_kind is not None and kind == cur_kind
+        if same and (prefix == "I" or not text[cur[1] : start].strip()):
             cur[1] = end
             continue
         close()

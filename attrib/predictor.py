@@ -51,10 +51,11 @@ def as_batch(
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attrib-minilm"
 
 
-def load_predictor(spec: str | None = None) -> Predictor:
+def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
     """`"baseline"` -> the lexicon baseline; a path -> a fine-tuned checkpoint; None -> the default.
 
     The default is the shipped model, or the baseline where no model has been shipped.
+    `int8` runs a model with dynamic int8 quantisation (faster on CPU; see `attrib bench`).
     """
     from attrib.errors import AttribError
 
@@ -70,4 +71,5 @@ def load_predictor(spec: str | None = None) -> Predictor:
         )
     from attrib.model import AttribModel
 
-    return AttribModel.from_pretrained(path)
+    model = AttribModel.from_pretrained(path)
+    return model.quantized() if int8 else model

@@ -30,6 +30,7 @@ from datasets import Dataset, DatasetDict, Features, Sequence, Value, load_from_
 from attrib.labels import CERTAINTY_DEFAULT_SCORE
 
 HERE = Path(__file__).resolve().parent
+ATTRIB = HERE.parent / "attrib"
 GOLD_PATH = HERE / "gold" / "gold.jsonl"
 HANDWRITTEN_PATH = HERE / "handwritten" / "train.jsonl"
 
@@ -74,7 +75,14 @@ class DataConfig:
     def key(self) -> str:
         """Cache key: the config plus the content of our own data files, which change as we edit them."""
         h = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode())
-        for path in (Path(self.gold_path), HANDWRITTEN_PATH, HERE / "generate.py", HERE / "polnear.py"):
+        # The PolNeAR derivation depends on attrib.sources and its word lists too.
+        code = [
+            HERE / "generate.py",
+            HERE / "polnear.py",
+            ATTRIB / "sources.py",
+            *sorted((ATTRIB / "lexicons").iterdir()),
+        ]
+        for path in (Path(self.gold_path), HANDWRITTEN_PATH, *code):
             h.update(path.read_bytes() if path.is_file() else b"-")
         return h.hexdigest()[:12]
 

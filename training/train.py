@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from attrib.evaluate import score_system
 from attrib.labels import ATTRIBUTION2ID, CERTAINTY2ID, HEDGE_TAGS, IGNORE_INDEX, SOURCE_CUE_TAGS
 from attrib.model import AttribModel, spans_to_tags
 from training.data import DataConfig, build_datasets
@@ -49,6 +50,8 @@ class TrainConfig:
     eval_limit: int | None = None  # validation sentences scored per epoch (None: all)
 
 
+AB_DATA = DataConfig(polnear_max=3000, szeged_max=800, pei_max=200, generated=800)
+
 CONFIGS: dict[str, TrainConfig] = {
     # Smoke test: a few hundred sentences, one epoch, minutes on 2 cores. Not for release.
     "quick": TrainConfig(
@@ -63,6 +66,9 @@ CONFIGS: dict[str, TrainConfig] = {
     "release": TrainConfig(name="release", epochs=3, max_minutes=75, eval_limit=2500),
     # As release, with the previous sentence as context (pronoun speakers, split quotes).
     "context": TrainConfig(name="context", epochs=3, use_context=True, max_minutes=90, eval_limit=2500),
+    # A cheap A/B of the context input: the same small mix, one epoch, with and without context.
+    "ab-plain": TrainConfig(name="ab-plain", data=AB_DATA, epochs=1, eval_limit=1500),
+    "ab-context": TrainConfig(name="ab-context", data=AB_DATA, epochs=1, use_context=True, eval_limit=1500),
 }
 
 
@@ -171,8 +177,6 @@ def validation_score(metrics: dict[str, Any]) -> float:
 
 def evaluate_rows(model: AttribModel, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Head metrics of `model` on LABELS-format rows (attrib.evaluate does the scoring)."""
-    from attrib.evaluate import score_system
-
     texts = [r["text"] for r in rows]
     preds = model.predict(texts, [r.get("context") for r in rows])
     gold = []
