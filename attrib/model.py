@@ -300,8 +300,14 @@ class AttribModel(nn.Module):
     def quantized(self) -> AttribModel:
         """A dynamic int8 copy (Linear layers) for faster CPU inference."""
         import copy
+        import warnings
 
-        q = torch.ao.quantization.quantize_dynamic(copy.deepcopy(self).eval(), {nn.Linear}, dtype=torch.qint8)
+        # torch.ao dynamic quantisation still works in torch 2.13 but warns that torchao replaces it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", (DeprecationWarning, UserWarning))
+            q = torch.ao.quantization.quantize_dynamic(
+                copy.deepcopy(self).eval(), {nn.Linear}, dtype=torch.qint8
+            )
         q.name = "model-int8"
         return q
 
@@ -314,7 +320,8 @@ def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int
 
     def close() -> None:
         if cur_kind is not None and cur[1] > cur[0]:
-            spans.setdefault(cur_kind, []).append(Span(cur[0], cur[1], text[cur[0] : cur[1]]))
+            start, end = _word_bounds(text, cur[0], cur[1])
+            spans.setdefault(cur_kind, []).append(Span(start, end, text[start:end]))
 
     for tag, (start, end) in zip(tags, offsets, strict=True):
         if start == end:
@@ -330,6 +337,15 @@ def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int
         cur_kind, cur = (kind, [start, end]) if prefix in ("B", "I") else (None, [])
     close()
     return spans
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole words: a tag on a later word piece ("##fman") still means the word."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
 
 
 def spans_to_tags(

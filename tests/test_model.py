@@ -189,3 +189,27 @@ def _tokenizer(path: Path, auto: type) -> object:
     if "tok" not in _TOK:
         _TOK["tok"] = auto.from_pretrained(str(path))
     return _TOK["tok"]
+
+
+def test_int8_copy_predicts_like_the_model(trained: tuple[AttribModel, Path]) -> None:
+    model, _ = trained
+    int8 = model.quantized()
+    assert int8.name == "model-int8" and model.name == "model"
+    full, quant = model.predict(TINY_TEXTS), int8.predict(TINY_TEXTS)
+    assert [r.text for r in quant] == TINY_TEXTS
+    agree = sum(a.attribution == b.attribution for a, b in zip(full, quant, strict=True))
+    assert agree >= len(TINY_TEXTS) - 2
+
+
+def test_load_predictor_picks_model_baseline_or_error(
+    trained: tuple[AttribModel, Path], tmp_path: Path
+) -> None:
+    from attrib.predictor import load_predictor
+
+    model, _ = trained
+    model.save_pretrained(tmp_path / "ckpt")
+    assert load_predictor(str(tmp_path / "ckpt")).name == "model"
+    assert load_predictor(str(tmp_path / "ckpt"), int8=True).name == "model-int8"
+    assert load_predictor("baseline").name == "baseline"
+    with pytest.raises(AttribError, match="no attrib model"):
+        load_predictor(str(tmp_path / "missing"))
