@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from attrib.baseline import LexiconPredictor
 from attrib.evaluate import score_system
 from attrib.labels import ATTRIBUTION2ID, CERTAINTY2ID, HEDGE_TAGS, IGNORE_INDEX, SOURCE_CUE_TAGS
 from attrib.model import AttribModel, spans_to_tags
@@ -175,7 +176,7 @@ def validation_score(metrics: dict[str, Any]) -> float:
     return float(metrics.get("attribution/macro_f1", 0.0))
 
 
-def evaluate_rows(model: AttribModel, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def evaluate_rows(model: AttribModel | LexiconPredictor, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Head metrics of `model` on LABELS-format rows (attrib.evaluate does the scoring)."""
     texts = [r["text"] for r in rows]
     preds = model.predict(texts, [r.get("context") for r in rows])
@@ -389,11 +390,11 @@ def finish(cfg: TrainConfig, run: Path, out: Path) -> None:
     best = AttribModel.from_pretrained(run / "best")
     test = build_datasets(cfg.data)["test"].to_list()
     limit = cfg.eval_limit or len(test)
+    gold = list(load_labelled(GOLD_PATH, "gold", "gold"))
     named = {
         # Read afresh, not from the dataset cache: the gold set is the yardstick and may have grown.
-        "gold set (hand-written, never trained on)": evaluate_rows(
-            best, list(load_labelled(GOLD_PATH, "gold", "gold"))
-        ),
+        "gold set (hand-written, never trained on)": evaluate_rows(best, gold),
+        "lexicon baseline on the same gold set (for comparison)": evaluate_rows(LexiconPredictor(), gold),
         "PolNeAR test split (derived types)": evaluate_rows(
             best, [r for r in test if r["corpus"] == "polnear"][:limit]
         ),
