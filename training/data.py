@@ -75,12 +75,13 @@ class DataConfig:
     def key(self) -> str:
         """Cache key: the config plus the content of our own data files, which change as we edit them."""
         h = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode())
-        # The PolNeAR derivation depends on attrib.sources and its word lists too.
+        # The PolNeAR derivation depends on attrib.sources and its word lists, the generator on its own.
         code = [
             HERE / "generate.py",
             HERE / "polnear.py",
             ATTRIB / "sources.py",
             *sorted((ATTRIB / "lexicons").iterdir()),
+            *sorted((HERE / "lexicons").iterdir()),
         ]
         for path in (Path(self.gold_path), HANDWRITTEN_PATH, *code):
             h.update(path.read_bytes() if path.is_file() else b"-")
