@@ -321,7 +321,13 @@ def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int
     def close() -> None:
         if cur_kind is not None and cur[1] > cur[0]:
             start, end = _word_bounds(text, cur[0], cur[1])
-            spans.setdefault(cur_kind, []).append(Span(start, end, text[start:end]))
+            # A comma or colon tagged with its neighbour is not part of the name or cue.
+            while end > start and text[end - 1] in _EDGE_PUNCT:
+                end -= 1
+            while start < end and text[start] in _EDGE_PUNCT:
+                start += 1
+            if end > start:
+                spans.setdefault(cur_kind, []).append(Span(start, end, text[start:end]))
 
     for tag, (start, end) in zip(tags, offsets, strict=True):
         if start == end:
@@ -337,6 +343,9 @@ def tags_to_spans(text: str, tags: Sequence[str], offsets: Sequence[Sequence[int
         cur_kind, cur = (kind, [start, end]) if prefix in ("B", "I") else (None, [])
     close()
     return spans
+
+
+_EDGE_PUNCT = frozenset(" ,;:")
 
 
 def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
