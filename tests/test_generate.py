@@ -143,28 +143,19 @@ def test_chains_only_for_two_hops(records: list[dict[str, Any]]) -> None:
         assert all(hop["type"] in ATTRIBUTION_LABELS for hop in rec["chain"])
 
 
-# Source-less hearsay is always a hedge too (gold convention 3: "according to reports" is cue and hedge).
-IMPOSSIBLE = {("reportedly", "certain")}
-
-
 def test_every_label_appears(records: list[dict[str, Any]]) -> None:
     attribution = Counter(rec["attribution"] for rec in records)
     certainty = Counter(rec["certainty"] for rec in records)
     assert set(attribution) == set(ATTRIBUTION_LABELS)
     assert set(certainty) == set(CERTAINTY_LABELS)
     pairs = Counter((rec["attribution"], rec["certainty"]) for rec in records)
-    every = {(a, c) for a in ATTRIBUTION_LABELS for c in CERTAINTY_LABELS}
-    assert set(pairs) == every - IMPOSSIBLE
+    assert len(pairs) == len(ATTRIBUTION_LABELS) * len(CERTAINTY_LABELS)
 
 
 def test_weights_steer_the_labels() -> None:
     weights = {label: 0.0 for label in (*ATTRIBUTION_LABELS, *CERTAINTY_LABELS)}
     for attribution in ATTRIBUTION_LABELS:
         for certainty in CERTAINTY_LABELS:
-            if (attribution, certainty) in IMPOSSIBLE:
-                with pytest.raises(RuntimeError, match="no template"):
-                    generate(5, seed=1, weights={**weights, attribution: 1.0, certainty: 1.0})
-                continue
             recs = generate(40, seed=1, weights={**weights, attribution: 1.0, certainty: 1.0})
             assert {(r["attribution"], r["certainty"]) for r in recs} == {(attribution, certainty)}
     with pytest.raises(ValueError, match="unknown label"):
