@@ -9,7 +9,6 @@ touches the network and never unpickles.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -381,7 +380,3 @@ def chain_from_sources(sources: Sequence[Span], attribution: str) -> tuple[Hop, 
     if attribution != "none":
         hops[-1] = Hop(attribution, hops[-1].source)
     return tuple(hops)
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))

@@ -16,6 +16,7 @@ import json
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -217,7 +218,6 @@ def train(
 ) -> dict:
     """Fine-tune in place; keeps the best epoch's weights in `out/best`. Returns the training record."""
     seed_everything(cfg.seed)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     out.mkdir(parents=True, exist_ok=True)
     log = (out / "log.jsonl").open("a", encoding="utf-8")
     feats = featurize(model, train_rows)
@@ -376,7 +376,7 @@ def main() -> None:
     record = train(model, cfg, train_rows, val_rows, run)
     record.update(
         split_sizes={k: len(v) for k, v in dd.items()},
-        corpus_sizes=dict(sorted(_count(train_rows, "corpus").items())),
+        corpus_sizes=dict(sorted(Counter(r["corpus"] for r in train_rows).items())),
         data_config=asdict(cfg.data),
     )
     (run / "record.json").write_text(json.dumps(record, indent=2, default=str))
@@ -416,13 +416,6 @@ def finish(cfg: TrainConfig, run: Path, out: Path) -> None:
             f"{set_name}: attribution macro-F1 {m.get('attribution/macro_f1', float('nan')):.3f}  "
             + _brief(m)
         )
-
-
-def _count(rows: Sequence[dict[str, Any]], key: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r[key]] = counts.get(r[key], 0) + 1
-    return counts
 
 
 if __name__ == "__main__":
