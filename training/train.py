@@ -61,7 +61,10 @@ CONFIGS: dict[str, TrainConfig] = {
         data=DataConfig(
             polnear_max=200, szeged_max=80, pei_max=40, generated=120, generated_eval=60, handwritten=False
         ),
-        epochs=1,
+        epochs=3,
+        lr=2e-4,  # few steps: a higher rate so the smoke run visibly learns
+        head_lr=3e-3,
+        patience=3,
         eval_limit=300,
     ),
     # The shipped model: ~17k training sentences, at most 3 epochs (about an hour on 2 cores).
