@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: report test setup
 
+# The pinned CPU torch goes in first: a bare torch requirement would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# The pinned CPU build first: a bare torch requirement would pull a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
