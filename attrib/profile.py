@@ -363,7 +363,7 @@ def _components(
     n: int, n_sourced: int, counts: dict[str, int], n_spec: int, n_unattr: int, n_named: int
 ) -> tuple[ScoreComponent, ...]:
     def comp(name: str, label: str, value: float, weight: float, reason: str) -> ScoreComponent:
-        contribution = value * weight
+        contribution = value * weight + 0.0  # + 0.0 turns -0.0 into 0.0 for display
         return ScoreComponent(name, label, value, weight, contribution, f"{contribution:+.1f}: {reason}")
 
     anon, hearsay = counts["anonymous"], counts["reportedly"]
