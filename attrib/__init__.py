@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from attrib.analysis import ArticleAnalysis, analyze
+from attrib.analysis import ArticleAnalysis, analyze, load_predictor
 from attrib.baseline import LexiconPredictor
-from attrib.predictor import Predictor, load_predictor
+from attrib.predictor import Predictor
 from attrib.profile import Profile, build_profile
 from attrib.result import ArticleSentence, Hop, SentenceResult, Span
 from attrib.splitter import Sentence, split_sentences
+from attrib.version import __version__
 
 if TYPE_CHECKING:
     from attrib.model import AttribConfig, AttribModel
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ArticleAnalysis",

@@ -1,15 +1,60 @@
-"""Article in, per-sentence analysis and sourcing profile out."""
+"""Article in, per-sentence analysis and sourcing profile out; and the choice of predictor."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from attrib.errors import AttribError
-from attrib.predictor import Predictor, load_predictor
+from attrib.predictor import Predictor
 from attrib.profile import Profile, build_profile
 from attrib.result import ArticleSentence
 from attrib.splitter import split_sentences
+
+DEFAULT_MODEL_NAME = "attrib-minilm"
+MODEL_ENV = "ATTRIB_MODEL"
+
+
+def default_model_dir() -> Path:
+    """The shipped checkpoint: `$ATTRIB_MODEL`, else the package data `attrib.checkpoints`
+    (the repository's models/ folder, in an editable and a regular install alike)."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    try:
+        root = resources.files("attrib.checkpoints")
+    except ModuleNotFoundError:
+        raise AttribError(
+            "this attrib install has no shipped model; pass --model PATH, set ATTRIB_MODEL, "
+            "or use --predictor baseline"
+        ) from None
+    return Path(str(root)) / DEFAULT_MODEL_NAME
+
+
+def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
+    """`"baseline"` -> the lexicon baseline; a path -> a fine-tuned checkpoint; None -> the default.
+
+    The default is the shipped model (`default_model_dir`); if it is missing that is an error,
+    never a silent fall-back to the baseline. `int8` runs a model with dynamic int8 quantisation.
+    """
+    if spec == "baseline":
+        from attrib.baseline import LexiconPredictor
+
+        return LexiconPredictor()
+    path = Path(spec) if spec else default_model_dir()
+    if not (path / "config.json").is_file():
+        what = "the default model" if spec is None else "no attrib model"
+        raise AttribError(
+            f"{what} at {path} is missing (expected a folder with config.json); "
+            "pass --model PATH or use --predictor baseline"
+        )
+    from attrib.model import AttribModel
+
+    model = AttribModel.from_pretrained(path)
+    return model.quantized() if int8 else model
 
 
 @dataclass(frozen=True)
@@ -30,6 +75,8 @@ class ArticleAnalysis:
 
 def analyze(text: str, predictor: Predictor | None = None) -> ArticleAnalysis:
     """Split `text` into sentences, label each (with its previous sentence as context), profile it."""
+    if not isinstance(text, str):
+        raise AttribError(f"analyze takes the article text as a string, not {type(text).__name__}")
     predictor = predictor or load_predictor()
     spans = split_sentences(text)
     if not spans:

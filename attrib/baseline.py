@@ -35,10 +35,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, overload
+from typing import Any
 
-from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
-from attrib.predictor import as_batch
+from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, least_certain, score_fits
+from attrib.predictor import BasePredictor
 from attrib.result import Hop, SentenceResult, Span
 from attrib.sources import ATTRIBUTION_OF_KIND, source_kind, word_list
 
@@ -50,8 +50,9 @@ CERTAINTY_FLOOR: dict[str, float] = {"certain": 0.95, "hedged": 0.45, "speculati
 STACK_PENALTY = 0.05
 # Probability put on the chosen label; the rest is spread evenly over the other labels.
 CONFIDENCE = 0.8
+assert all(score_fits(c, s) for c, s in CERTAINTY_SCORE.items())
+assert all(score_fits(c, s) for c, s in CERTAINTY_FLOOR.items())
 
-_RANK = {"certain": 0, "hedged": 1, "speculative": 2}
 _WORD = re.compile(r"\w[\w'’.&-]*")
 _TAIL_WORD = re.compile(r"(\w[\w'’-]*)\s*$")
 # What may precede an opening straight quote ("" is the start of the text).
@@ -211,7 +212,7 @@ def _n_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-class LexiconPredictor:
+class LexiconPredictor(BasePredictor):
     """Lexicon-and-rules predictor implementing the `Predictor` protocol (see module docstring)."""
 
     name = "baseline"
@@ -221,19 +222,11 @@ class LexiconPredictor:
 
     # -- public API
 
-    @overload
-    def predict(self, sentences: str, contexts: str | None = None) -> SentenceResult: ...
-    @overload
-    def predict(
-        self, sentences: Sequence[str], contexts: Sequence[str | None] | None = None
-    ) -> list[SentenceResult]: ...
-    def predict(
-        self, sentences: str | Sequence[str], contexts: str | Sequence[str | None] | None = None
-    ) -> SentenceResult | list[SentenceResult]:
-        """One string in, one result out; a list in, a list out (`contexts`: previous sentences)."""
-        single, batch, ctx = as_batch(sentences, contexts)
-        out = [self._predict_one(s, c) for s, c in zip(batch, ctx, strict=True)]
-        return out[0] if single else out
+    def predict_batch(
+        self, sentences: list[str], contexts: list[str | None], **options: Any
+    ) -> list[SentenceResult]:
+        """Label each sentence (`contexts`: the previous sentences); `predict` wraps this."""
+        return [self._predict_one(s, c) for s, c in zip(sentences, contexts, strict=True)]
 
     # -- source phrases
 
@@ -488,7 +481,7 @@ class LexiconPredictor:
         else:
             attribution = "none"
         hedges = self._hedges(text, found.subordinate, found.sources)
-        certainty = max((cls for *_, cls in hedges), key=_RANK.__getitem__, default="certain")
+        certainty = least_certain([cls for *_, cls in hedges])
         stacked = STACK_PENALTY * max(len(hedges) - 1, 0)
         score = max(CERTAINTY_FLOOR[certainty], CERTAINTY_SCORE[certainty] - stacked)
 

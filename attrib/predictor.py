@@ -1,11 +1,9 @@
-"""The predictor interface every predictor (lexicon baseline, fine-tuned model) implements."""
+"""The predictor interface (protocol) and the one `predict` shape rule every predictor shares."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Protocol, overload, runtime_checkable
+from typing import Any, Protocol, overload, runtime_checkable
 
 from attrib.result import SentenceResult
 
@@ -29,12 +27,44 @@ class Predictor(Protocol):
         ...
 
 
+class BasePredictor:
+    """Gives an implementation the shape rule of `predict`; it writes `predict_batch` only."""
+
+    name: str = "predictor"
+
+    def predict_batch(
+        self, sentences: list[str], contexts: list[str | None], **options: Any
+    ) -> list[SentenceResult]:
+        raise NotImplementedError
+
+    @overload
+    def predict(self, sentences: str, contexts: str | None = None, **options: Any) -> SentenceResult: ...
+    @overload
+    def predict(
+        self, sentences: Sequence[str], contexts: Sequence[str | None] | None = None, **options: Any
+    ) -> list[SentenceResult]: ...
+    def predict(
+        self,
+        sentences: str | Sequence[str],
+        contexts: str | Sequence[str | None] | None = None,
+        **options: Any,
+    ) -> SentenceResult | list[SentenceResult]:
+        """One string in, one result out; a list in, a list out (input order kept)."""
+        single, batch, ctx = as_batch(sentences, contexts)
+        out = self.predict_batch(batch, ctx, **options) if batch else []
+        return out[0] if single else out
+
+
 def as_batch(
     sentences: str | Sequence[str], contexts: str | Sequence[str | None] | None
 ) -> tuple[bool, list[str], list[str | None]]:
     """Normalise `predict`'s arguments: (was_single, sentences, contexts)."""
     single = isinstance(sentences, str)
+    if not single and not isinstance(sentences, Sequence):
+        raise TypeError(f"predict takes a string or a list of strings, not {type(sentences).__name__}")
     batch = [sentences] if single else list(sentences)
+    if not all(isinstance(s, str) for s in batch):
+        raise TypeError("predict takes a string or a list of strings")
     if contexts is None:
         ctx: list[str | None] = [None] * len(batch)
     elif isinstance(contexts, str):
@@ -44,32 +74,3 @@ def as_batch(
     if len(ctx) != len(batch):
         raise ValueError(f"got {len(batch)} sentences but {len(ctx)} contexts")
     return single, batch, ctx
-
-
-# The shipped checkpoint lives in the repository's models/ folder (installed editable);
-# ATTRIB_MODEL overrides it.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attrib-minilm"
-
-
-def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
-    """`"baseline"` -> the lexicon baseline; a path -> a fine-tuned checkpoint; None -> the default.
-
-    The default is the shipped model, or the baseline where no model has been shipped.
-    `int8` runs a model with dynamic int8 quantisation (faster on CPU; see `attrib bench`).
-    """
-    from attrib.errors import AttribError
-
-    spec = spec or os.environ.get("ATTRIB_MODEL") or None
-    if spec == "baseline" or (spec is None and not DEFAULT_MODEL_DIR.is_dir()):
-        from attrib.baseline import LexiconPredictor
-
-        return LexiconPredictor()
-    path = Path(spec) if spec else DEFAULT_MODEL_DIR
-    if not (path / "config.json").is_file():
-        raise AttribError(
-            f"no attrib model at {path} (expected a folder with config.json), or use 'baseline'"
-        )
-    from attrib.model import AttribModel
-
-    model = AttribModel.from_pretrained(path)
-    return model.quantized() if int8 else model

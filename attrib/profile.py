@@ -52,11 +52,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
+from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SOURCED
 from attrib.result import ArticleSentence, Hop
 from attrib.sources import normalise_name, source_kind
-
-SOURCED = ("on_record", "according_to", "anonymous")
 
 BASE_SCORE = 90.0
 NAMED_SOURCE_WEIGHT = 2.0

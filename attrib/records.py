@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from attrib.errors import AttribError
-from attrib.labels import check_attribution, check_certainty
+from attrib.labels import SPAN_KEYS, check_attribution, check_certainty
 
 
 class RecordError(AttribError, ValueError):
     """A malformed JSONL line; the message names the file and line number."""
-
-
-SPAN_KEYS = ("source_char_spans", "cue_char_spans", "hedge_char_spans")
 
 
 def validate_record(rec: Any, where: str) -> dict[str, Any]:
@@ -33,7 +30,7 @@ def validate_record(rec: Any, where: str) -> dict[str, Any]:
     score = rec.get("certainty_score")
     if score is not None and not (isinstance(score, int | float) and 0.0 <= score <= 1.0):
         raise RecordError(f"{where}: certainty_score must be a number in [0, 1], got {score!r}")
-    for key in SPAN_KEYS:
+    for key in SPAN_KEYS.values():
         spans = rec.get(key)
         if spans is None:
             continue

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import itertools
 import json
-import os
-import shutil
-import sys
-import tempfile
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from attrib.errors import AttribError
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
+from attrib.markup import environment, md_escape
 from attrib.profile import Profile, render_chain
 from attrib.result import SentenceResult
 
 if TYPE_CHECKING:
-    import jinja2
-
     from attrib.analysis import ArticleAnalysis
 
 FORMATS = ("text", "markdown", "json", "html")
@@ -68,10 +61,10 @@ RICH_STYLES = {
 BANDS = ((75, "well sourced", "#1b7f4b"), (50, "mixed sourcing", "#c08a12"), (0, "weakly sourced", "#c0392b"))
 
 
-def render(analysis: ArticleAnalysis, fmt: str, color: bool = False) -> str:
-    """The report as a string; `color` only affects the text format (ANSI colours)."""
+def render(analysis: ArticleAnalysis, fmt: str, color: bool = False, width: int = 100) -> str:
+    """The report as a string; `color` (ANSI colours) and `width` (columns) only affect the text format."""
     if fmt == "text":
-        return render_text(analysis, color=color)
+        return render_text(analysis, color=color, width=width)
     if fmt == "markdown":
         return render_markdown(analysis)
     if fmt == "json":
@@ -150,13 +143,13 @@ def _headline(analysis: ArticleAnalysis, limit: int = 110) -> str:
 # ---------------------------------------------------------------- text (rich)
 
 
-def render_text(analysis: ArticleAnalysis, color: bool = False) -> str:
+def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    width = max(72, min(shutil.get_terminal_size((100, 24)).columns, 140))
+    width = max(72, min(width, 140))
     out = io.StringIO()
     console = Console(
         file=out,
@@ -262,14 +255,6 @@ def render_text(analysis: ArticleAnalysis, color: bool = False) -> str:
 # ---------------------------------------------------------------- markdown
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|"} | {"<": "&lt;", "\n": " "})
-
-
-def md(text: str) -> str:
-    """Escape text for Markdown (a table cell); `<` so raw HTML in the article stays inert."""
-    return text.translate(_MD_SPECIAL)
-
-
 def _md_table(header: list[str], rows: list[list[str]], right: set[int] | None = None) -> list[str]:
     right = right or set()
     lines = ["| " + " | ".join(header) + " |"]
@@ -282,14 +267,14 @@ def render_markdown(analysis: ArticleAnalysis) -> str:
     p = analysis.profile
     name, _ = band(p.score)
     out = [
-        f"# Sourcing report: {md(_headline(analysis))}",
+        f"# Sourcing report: {md_escape(_headline(analysis))}",
         "",
         f"**Reliability score: {p.score}/100** ({name}) · predictor `{analysis.predictor}` · "
         f"{p.n_sentences} sentences",
         "",
         "## Flags",
         "",
-        *([f"- {md(f.message)}" for f in p.flags] or ["- none"]),
+        *([f"- {md_escape(f.message)}" for f in p.flags] or ["- none"]),
         "",
         "## How the score is built",
         "",
@@ -297,7 +282,7 @@ def render_markdown(analysis: ArticleAnalysis) -> str:
     rows = [[c.label, f"{c.value:.2f}", f"{c.weight:+g}", f"{c.contribution:+.1f}"] for c in p.components]
     rows.append(["**Total** (clipped to 0-100)", "", "", f"**{p.score}**"])
     out += _md_table(["Component", "Value", "Weight", "Points"], rows, {1, 2, 3})
-    out += [f"- {md(c.reason)}" for c in p.components[1:]] + [""]
+    out += [f"- {md_escape(c.reason)}" for c in p.components[1:]] + [""]
 
     out += ["## Profile", ""]
     rows = [
@@ -310,7 +295,13 @@ def render_markdown(analysis: ArticleAnalysis) -> str:
 
     out += ["## Sources", ""]
     rows = [
-        [md(s.name), s.kind, ", ".join(s.attributions), _numbers(s.sentences), md(", ".join(s.aliases))]
+        [
+            md_escape(s.name),
+            s.kind,
+            ", ".join(s.attributions),
+            _numbers(s.sentences),
+            md_escape(", ".join(s.aliases)),
+        ]
         for s in p.sources
     ]
     out += (
@@ -329,10 +320,10 @@ def render_markdown(analysis: ArticleAnalysis) -> str:
             str(s.index + 1),
             f"`{s.result.attribution}`",
             f"`{s.result.certainty}` {s.result.certainty_score:.2f}",
-            md(s.result.text),
-            md(sentence_source(s.result)),
-            md(sentence_cue(s.result)),
-            md(sentence_hedges(s.result)),
+            md_escape(s.result.text),
+            md_escape(sentence_source(s.result)),
+            md_escape(sentence_cue(s.result)),
+            md_escape(sentence_hedges(s.result)),
         ]
         for s in analysis.sentences
     ]
@@ -341,20 +332,6 @@ def render_markdown(analysis: ArticleAnalysis) -> str:
 
 
 # ---------------------------------------------------------------- html
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    # autoescape=True: every article string is HTML-escaped, whatever the file name.
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("attrib", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def _segments(r: SentenceResult) -> list[tuple[str, str]]:
@@ -465,45 +442,4 @@ def render_html(analysis: ArticleAnalysis) -> str:
         "certainty_colors": CERTAINTY_COLORS,
         "schema_version": SCHEMA_VERSION,
     }
-    return _environment().get_template("report.html.j2").render(**context)
-
-
-# ---------------------------------------------------------------- output
-
-
-def write_output(content: str, path: str | None) -> None:
-    """Write to standard output (None) or atomically to `path`: a temp file beside it, then rename.
-
-    A failure part-way leaves any existing file at `path` untouched and no partial report.
-    """
-    if not content.endswith("\n"):
-        content += "\n"
-    if path is None:
-        sys.stdout.write(content)
-        sys.stdout.flush()
-        return
-    if os.path.isdir(path):
-        raise AttribError(f"cannot write the report to {path}: it is a directory")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise AttribError(f"cannot write the report to {path}: folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    except OSError as exc:
-        raise AttribError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give the report the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise AttribError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
-        raise
+    return environment(autoescape=True).get_template("report.html.j2").render(**context)

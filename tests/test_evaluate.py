@@ -13,21 +13,21 @@ import pytest
 
 from attrib.cli import main
 from attrib.errors import AttribError
-from attrib.evaluate import (
-    CHUNK_SIZE,
-    bootstrap_macro_f1,
-    calibration_metrics,
-    evaluate_file,
-    label_file,
-    match_spans,
-    render_evaluation,
-    span_metrics,
-)
+from attrib.evalreport import render_report
+from attrib.evaluate import EvalReport, evaluate_file
+from attrib.labelling import CHUNK_SIZE, label_file
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
+from attrib.metrics import bootstrap_macro_f1, calibration_metrics, match_spans, span_metrics
 from attrib.records import RecordError, validate_record
 from attrib.result import SentenceResult, Span
 
 FIX = Path(__file__).parent / "fixtures"
+
+
+def render_evaluation(report: EvalReport, fmt: str) -> str:
+    return render_report(report.to_dict(), fmt)
+
+
 GOLD = FIX / "eval_gold.jsonl"
 PRED = FIX / "eval_pred.jsonl"
 PERFECT = FIX / "eval_perfect.jsonl"
@@ -270,7 +270,7 @@ def test_compare_runs_second_system_side_by_side() -> None:
     # The fake: " said" -> on_record, else none; right on lines 1, 5, 6, wrong on 2, 3, 4 -> 1/2.
     assert system(report, 1)["attribution"]["accuracy"] == pytest.approx(0.5)
     same = evaluate_file(GOLD, predictor=FakePredictor(), compare=FakePredictor())
-    assert [s["name"] for s in same.systems] == ["fake", "fake (compare)"]
+    assert [s.name for s in same.systems] == ["fake", "fake (compare)"]
 
 
 # --------------------------------------------------------------------------- label
@@ -279,7 +279,7 @@ def test_compare_runs_second_system_side_by_side() -> None:
 def test_label_keeps_order_and_extra_keys(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     fake = FakePredictor()
-    assert label_file(GOLD, out, fake, progress=False) == 7
+    assert label_file(GOLD, out, fake) == 7
     gold = [json.loads(line) for line in GOLD.read_text().splitlines()]
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert [g["text"] for g in got] == [g["text"] for g in gold]
@@ -298,7 +298,9 @@ def test_label_passes_context_across_chunks(tmp_path: Path) -> None:
     n = CHUNK_SIZE + 6
     src.write_text("".join(json.dumps({"text": f"Sentence {i}.", "doc_id": "a"}) + "\n" for i in range(n)))
     fake = FakePredictor()
-    assert label_file(src, tmp_path / "out.jsonl", fake, progress=True) == n
+    seen: list[int] = []
+    assert label_file(src, tmp_path / "out.jsonl", fake, on_progress=seen.append) == n
+    assert seen == [CHUNK_SIZE, 6]  # one call a chunk, so a progress bar can follow
     assert fake.contexts == [None] + [f"Sentence {i}." for i in range(n - 1)]
 
 

@@ -204,7 +204,7 @@ def test_int8_copy_predicts_like_the_model(trained: tuple[AttribModel, Path]) ->
 def test_load_predictor_picks_model_baseline_or_error(
     trained: tuple[AttribModel, Path], tmp_path: Path
 ) -> None:
-    from attrib.predictor import load_predictor
+    from attrib.analysis import load_predictor
 
     model, _ = trained
     model.save_pretrained(tmp_path / "ckpt")

@@ -12,7 +12,8 @@ import pytest
 
 from attrib.analysis import ArticleAnalysis, analyze
 from attrib.errors import AttribError
-from attrib.render import FORMATS, SCHEMA_VERSION, render, write_output
+from attrib.output import write_text
+from attrib.render import FORMATS, SCHEMA_VERSION, render
 from attrib.result import Hop, SentenceResult, Span
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "report.md"
@@ -135,20 +136,15 @@ def test_text_has_no_ansi_without_color(analysis: ArticleAnalysis) -> None:
 
 def test_markdown_tables_survive_pipes(analysis: ArticleAnalysis) -> None:
     md = render(analysis, "markdown")
-    assert "Seoul \\| weighs arms &lt;script>alert(1)&lt;/script>" in md
+    assert "Seoul \\| weighs arms &lt;script&gt;alert(1)&lt;/script&gt;" in md
     rows = [line for line in md.splitlines() if line.startswith("| 1 |")]
     assert len(rows) == 1 and rows[0].count(" | ") == 6  # seven cells, none split by the article's pipe
-
-
-def test_write_output_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    write_output("hello", None)
-    assert capsys.readouterr().out == "hello\n"
 
 
 def test_write_output_replaces_file(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     target.write_text("old", encoding="utf-8")
-    write_output("new report", str(target))
+    write_text(str(target), "new report")
     assert target.read_text(encoding="utf-8") == "new report\n"
     assert os.listdir(tmp_path) == ["report.html"]
     assert target.stat().st_mode & 0o644 == 0o644  # not the temp file's private mode
@@ -163,13 +159,13 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(AttribError, match="No space left"):
-        write_output("new", str(target))
+        write_text(str(target), "new")
     assert target.read_text(encoding="utf-8") == "the user's file"
     assert os.listdir(tmp_path) == ["report.md"]  # no temp file left behind
 
 
 def test_write_output_refuses_a_directory_or_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(AttribError, match="is a directory"):
-        write_output("x", str(tmp_path))
+        write_text(str(tmp_path), "x")
     with pytest.raises(AttribError, match="does not exist"):
-        write_output("x", str(tmp_path / "nope" / "r.txt"))
+        write_text(str(tmp_path / "nope" / "r.txt"), "x")

@@ -27,10 +27,11 @@ import torch
 from tqdm import tqdm
 
 from attrib.baseline import LexiconPredictor
-from attrib.evaluate import score_system
+from attrib.evaluate import SystemScores, evaluate_records
 from attrib.labels import ATTRIBUTION2ID, CERTAINTY2ID, HEDGE_TAGS, IGNORE_INDEX, SOURCE_CUE_TAGS
 from attrib.model import AttribModel, spans_to_tags
 from attrib.predictor import Predictor
+from attrib.records import read_records
 from training.data import DataConfig, build_datasets
 
 
@@ -182,40 +183,27 @@ def validation_score(metrics: dict[str, Any]) -> float:
     return float(metrics.get("attribution/macro_f1", 0.0))
 
 
-def evaluate_rows(model: Predictor, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Head metrics of `model` on LABELS-format rows (attrib.evaluate does the scoring)."""
-    texts = [r["text"] for r in rows]
-    preds = model.predict(texts, [r.get("context") for r in rows])
-    gold = []
+def gold_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dataset rows as LABELS.md records: only the span kinds a corpus annotates are gold."""
+    out = []
     for r in rows:
-        g = {k: r.get(k) for k in ("text", "attribution", "certainty", "certainty_score")}
+        g = {k: r.get(k) for k in ("text", "attribution", "certainty", "certainty_score", "doc_id")}
         if r.get("has_source_cue"):
             g["source_char_spans"], g["cue_char_spans"] = r["source_char_spans"], r["cue_char_spans"]
         if r.get("has_hedge"):
             g["hedge_char_spans"] = r["hedge_char_spans"]
-        gold.append(g)
-    return flatten_metrics(
-        score_system(list(enumerate(gold, 1)), [p.to_dict() for p in preds], "model", "model")
-    )
+        out.append(g)
+    return out
 
 
-def flatten_metrics(m: dict[str, Any]) -> dict[str, Any]:
-    """attrib.evaluate's nested report -> flat `head/metric` keys for logs and the model card."""
-    flat: dict[str, Any] = {}
-    for head in ("attribution", "certainty"):
-        flat[f"{head}/macro_f1"] = m[head]["macro_f1"]
-        flat[f"{head}/accuracy"] = m[head]["accuracy"]
-        flat[f"{head}/n"] = m[head]["n"]
-    flat["certainty_binary/f1"], flat["certainty_binary/n"] = (
-        m["certainty_binary"]["f1"],
-        m["certainty_binary"]["n"],
-    )
-    flat["certainty_score/pearson"] = m["certainty_score"]["pearson"]
-    flat["certainty_score/n"] = m["certainty_score"]["n"]
-    for kind, sm in m["spans"].items():
-        flat[f"{kind}/exact_f1"], flat[f"{kind}/overlap_f1"] = sm["exact"]["f1"], sm["overlap"]["f1"]
-        flat[f"{kind}/n"] = sm["n"]
-    return {k: v for k, v in flat.items() if v is not None}
+def evaluate_rows(model: Predictor, rows: Sequence[dict[str, Any]], where: str = "rows") -> SystemScores:
+    """Score `model` on dataset rows by the path `attrib evaluate` takes (attrib.evaluate)."""
+    return evaluate_records(gold_records(rows), model, where)
+
+
+def flat(scores: SystemScores) -> dict[str, float]:
+    """The headline figures as `head/metric` keys, for logs and early stopping."""
+    return {f.key: f.value for f in scores.headline()}
 
 
 def train(
@@ -242,7 +230,7 @@ def train(
     state_file = out / "train_state.pt"
     start_epoch, best, best_epoch, history = 0, -1.0, -1, []
     if state_file.is_file():  # resume after the last finished epoch
-        state = torch.load(state_file, weights_only=False)
+        state = torch.load(state_file, weights_only=True)  # tensors and plain values only
         model.load_state_dict(state["model"])
         optim.load_state_dict(state["optim"])
         sched.load_state_dict(state["sched"])
@@ -283,7 +271,7 @@ def train(
                     json.dumps({"epoch": epoch, "step": step, "loss": running, "t": time.time() - t0}) + "\n"
                 )
                 log.flush()
-        metrics = evaluate_rows(model, val)
+        metrics = flat(evaluate_rows(model, val, "validation"))
         score = validation_score(metrics)
         history.append({"epoch": epoch + 1, "val": metrics, "minutes": (time.time() - t0) / 60})
         train_loss = epoch_loss / max(1, len(batches))
@@ -324,19 +312,6 @@ def train(
 def _brief(m: dict[str, Any]) -> str:
     keys = ("certainty/macro_f1", "source/exact_f1", "cue/exact_f1", "hedge/exact_f1")
     return "  ".join(f"{k} {m[k]:.3f}" for k in keys if isinstance(m.get(k), float))
-
-
-def card_metrics(named: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Flatten metric dicts into the model card's rows (head, metric, value, n)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for set_name, m in named.items():
-        rows = []
-        for key, value in m.items():
-            if "/" in key and isinstance(value, float) and not key.endswith("/n"):
-                head, metric = key.split("/", 1)
-                rows.append({"head": head, "metric": metric, "value": value, "n": m.get(f"{head}/n", "")})
-        out[set_name] = rows
-    return out
 
 
 def main() -> None:
@@ -388,39 +363,60 @@ def main() -> None:
     finish(cfg, run, Path(args.out or run / "final"))
 
 
-def finish(cfg: TrainConfig, run: Path, out: Path) -> None:
-    """Score the best epoch on the gold set and the test splits; save it (fp16) with its model card."""
-    from training.data import GOLD_PATH, load_labelled
-
-    best = AttribModel.from_pretrained(run / "best")
+def evaluation_sets(cfg: TrainConfig) -> dict[str, tuple[list[dict[str, Any]], bool]]:
+    """The model card's sets: name -> (LABELS.md records, also score the baseline on it)."""
     test = build_datasets(cfg.data)["test"].to_list()
     limit = cfg.eval_limit or len(test)
-    gold = list(load_labelled(GOLD_PATH, "gold", "gold"))
-    named = {
-        # Read afresh, not from the dataset cache: the gold set is the yardstick and may have grown.
-        "gold set (hand-written, never trained on)": evaluate_rows(best, gold),
-        "lexicon baseline on the same gold set (for comparison)": evaluate_rows(LexiconPredictor(), gold),
-        "PolNeAR test split (derived types)": evaluate_rows(
-            best, [r for r in test if r["corpus"] == "polnear"][:limit]
+    return {
+        # Read afresh with attrib's own reader, as `attrib evaluate` reads it.
+        "gold set (hand-written, never trained on)": (read_records(cfg.data.gold_path), True),
+        "PolNeAR test split (derived types)": (
+            gold_records([r for r in test if r["corpus"] == "polnear"][:limit]),
+            False,
         ),
-        "Szeged test split (certainty, hedges)": evaluate_rows(
-            best, [r for r in test if r["corpus"] == "szeged"][:limit]
+        "Szeged test split (certainty, hedges)": (
+            gold_records([r for r in test if r["corpus"] == "szeged"][:limit]),
+            False,
         ),
     }
+
+
+def card_figures(
+    model: Predictor, sets: dict[str, tuple[list[dict[str, Any]], bool]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Headline figures per set (and the baseline's where asked), as the model card lists them."""
+    figures: dict[str, list[dict[str, Any]]] = {}
+    for name, (records, with_baseline) in sets.items():
+        figures[name] = [f.to_dict() for f in evaluate_records(records, model, name).headline()]
+        if with_baseline:
+            baseline = evaluate_records(records, LexiconPredictor(), name)
+            figures[f"lexicon baseline on the {name.split(' (')[0]}"] = [
+                f.to_dict() for f in baseline.headline()
+            ]
+    return figures
+
+
+def finish(
+    cfg: TrainConfig,
+    run: Path,
+    out: Path,
+    sets: dict[str, tuple[list[dict[str, Any]], bool]] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Score the run's best epoch on the evaluation sets; save it (fp16) with its model card."""
+    best = AttribModel.from_pretrained(run / "best")
+    figures = card_figures(best, sets if sets is not None else evaluation_sets(cfg))
     record = json.loads((run / "record.json").read_text())
     record["history"] = [
         {"epoch": h["epoch"], "val_attribution_macro_f1": validation_score(h["val"])}
         for h in record["history"]
     ]
-    best.config.training = {**record, "metrics": card_metrics(named)}
+    best.config.training = {**record, "metrics": figures}
     best.save_pretrained(out, fp16=True)
-    (run / "metrics.json").write_text(json.dumps(named, indent=2, default=str))
+    (run / "metrics.json").write_text(json.dumps(figures, indent=2))
     print(f"saved {out}")
-    for set_name, m in named.items():
-        print(
-            f"{set_name}: attribution macro-F1 {m.get('attribution/macro_f1', float('nan')):.3f}  "
-            + _brief(m)
-        )
+    for set_name, rows in figures.items():
+        print(f"{set_name}: " + "  ".join(f"{r['head']}/{r['metric']} {r['value']:.3f}" for r in rows[:3]))
+    return figures
 
 
 if __name__ == "__main__":

@@ -1,0 +1,82 @@
+"""Bulk labelling: predict every record of a JSONL stream, in order, a chunk at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from attrib.errors import AttribError
+from attrib.output import atomic_writer
+from attrib.predictor import Predictor
+from attrib.records import iter_records
+from attrib.result import SentenceResult
+
+CHUNK_SIZE = 64
+
+
+def _context(prev: dict[str, Any] | None, rec: dict[str, Any]) -> str | None:
+    """The previous sentence's text when it belongs to the same document (pronoun speakers, split quotes)."""
+    doc = rec.get("doc_id")
+    if prev is None or doc is None or prev.get("doc_id") != doc:
+        return None
+    return prev["text"]
+
+
+def predict_records(
+    records: Iterable[dict[str, Any]], predictor: Predictor, chunk_size: int = CHUNK_SIZE
+) -> Iterator[tuple[dict[str, Any], SentenceResult]]:
+    """Yield (record, prediction) in input order, predicting `chunk_size` sentences at a time."""
+    prev: dict[str, Any] | None = None
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> Iterator[tuple[dict[str, Any], SentenceResult]]:
+        contexts = [_context(p, r) for p, r in zip([prev, *chunk[:-1]], chunk, strict=True)]
+        results = predictor.predict([r["text"] for r in chunk], contexts)
+        if len(results) != len(chunk):
+            raise AttribError(
+                f"predictor {predictor.name!r} returned {len(results)} results for {len(chunk)}"
+            )
+        yield from zip(chunk, results, strict=True)
+
+    for rec in records:
+        chunk.append(rec)
+        if len(chunk) == chunk_size:
+            yield from flush()
+            prev, chunk = chunk[-1], []
+    if chunk:
+        yield from flush()
+
+
+def count_records(path: str | Path) -> int:
+    """Non-blank lines of a file: a cheap total, so that a progress display can show an ETA."""
+    with Path(path).open("rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def label_file(
+    in_path: str | Path,
+    out_path: str | Path,
+    predictor: Predictor,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Label every sentence of `in_path` into `out_path`; return the number of lines written.
+
+    Other keys of each input record pass through; the prediction's fields replace any labels
+    already there. The output appears atomically (temp file + rename) and only on success.
+    `on_progress(n)` is called after each chunk of n sentences (the CLI draws a bar with it).
+    """
+    written = 0
+    with atomic_writer(out_path, inputs=(in_path,)) as out:
+        pending = 0
+        for rec, result in predict_records(iter_records(in_path), predictor):
+            out.write(json.dumps({**rec, **result.to_dict(), "text": rec["text"]}, ensure_ascii=False) + "\n")
+            written += 1
+            pending += 1
+            if on_progress and pending == CHUNK_SIZE:
+                on_progress(pending)
+                pending = 0
+        if on_progress and pending:
+            on_progress(pending)
+    return written

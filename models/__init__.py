@@ -1,0 +1,1 @@
+"""Shipped checkpoints: installed as the package data `attrib.checkpoints` (see pyproject.toml)."""

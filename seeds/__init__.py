@@ -1,0 +1,1 @@
+"""Sample articles: installed as the package data `attrib.samples` (see pyproject.toml)."""
