@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from attrib.errors import AttribError
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-_HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<(!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
 # Elements whose end starts a new line in the stripped text: the splitter ends sentences at
 # line breaks, so paragraphs and headings must not run together.
@@ -36,11 +36,28 @@ def read_article(path: str) -> str:
     text = _decode(data, name)
     if not text.strip():
         raise AttribError(f"{name} is empty")
-    if path.lower().endswith(HTML_SUFFIXES) or _HTML_START.match(text):
+    if path.lower().endswith(HTML_SUFFIXES) or looks_like_html(text):
         text = html_to_text(text)
         if not text.strip():
             raise AttribError(f"{name} is HTML with no extractable article text")
     return text
+
+
+def looks_like_html(text: str) -> bool:
+    """Does the text start (after white space and comments) with `<!doctype html` or `<html`?
+
+    Comments are skipped with `str.find`, so the test is linear in the text's length.
+    """
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if not text.startswith("<!--", at):
+            return _HTML_TAG.match(text, at) is not None
+        end = text.find("-->", at + 4)
+        if end < 0:
+            return False
+        at = end + 3
 
 
 def _read_stdin() -> bytes | str:
@@ -81,11 +98,11 @@ def _decode(data: bytes | str, name: str) -> str:
 
 def html_to_text(html: str) -> str:
     """The page's main text (trafilatura), or all visible text when trafilatura finds none."""
-    import trafilatura
-
     try:
+        import trafilatura
+
         extracted = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
-    except Exception:  # trafilatura raises assorted parser errors on malformed pages
+    except Exception:  # an install without its HTML cleaner, or assorted parser errors on bad pages
         extracted = None
     if extracted and extracted.strip():
         return extracted.strip() + "\n"

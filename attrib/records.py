@@ -28,7 +28,9 @@ def validate_record(rec: Any, where: str) -> dict[str, Any]:
     except ValueError as exc:
         raise RecordError(f"{where}: {exc}") from None
     score = rec.get("certainty_score")
-    if score is not None and not (isinstance(score, int | float) and 0.0 <= score <= 1.0):
+    if score is not None and (
+        isinstance(score, bool) or not (isinstance(score, int | float) and 0.0 <= score <= 1.0)
+    ):
         raise RecordError(f"{where}: certainty_score must be a number in [0, 1], got {score!r}")
     for key in SPAN_KEYS.values():
         spans = rec.get(key)
@@ -40,7 +42,7 @@ def validate_record(rec: Any, where: str) -> dict[str, Any]:
             ok = (
                 isinstance(span, list | tuple)
                 and len(span) == 2
-                and all(isinstance(x, int) for x in span)
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
                 and 0 <= span[0] < span[1] <= len(text)
             )
             if not ok:

@@ -94,6 +94,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
         generated=40,
         generated_eval=10,
         handwritten=False,
+        realnews=False,  # its own test: tests/test_realnews.py
         val_frac=0.25,
         test_frac=0.25,
         cache_dir=str(tmp / "cache"),

@@ -6,9 +6,16 @@ Sources (see training/README.md for the mapping of each corpus):
 - Pei & Jurgens: the 1-6 certainty rating mapped to certainty_score in [0, 1].
 - Generated sentences (training/generate.py): rare attribution types, speculation, chains.
 - Our hand-written training sentences (training/handwritten/train.jsonl): hard and rare cases.
+- Our real-news annotations (training/realnews, labels only, joined to ../shared/data): whole
+  articles labelled by reading; their own train / dev / test split by article. The dev and test
+  articles are removed from every other source (PolNeAR), and the real-news training articles
+  replace PolNeAR's rule-derived rows of the same articles.
 - The hand-written gold set (training/gold/gold.jsonl): test only, never trained on.
 
-Splits are by document (a stable hash of doc_id), so no article is on two sides.
+Splits are by document (a stable hash of doc_id; the real-news split is fixed in
+training/realnews/splits.json), so no article is on two sides. The DatasetDict has train,
+validation and test, plus realnews_dev (model selection) and realnews_test (reported once per
+shipped model, never read for a decision).
 
     python -m training.data --stats            # tables per label, corpus, split and origin
 """
@@ -67,6 +74,9 @@ class DataConfig:
     generated: int = 3000  # kept a minority of the mix
     generated_eval: int = 300  # generated sentences in validation (a fresh seed)
     handwritten: bool = True  # our hand-written training sentences (training/handwritten), all in train
+    realnews: bool = True  # our real-news annotations (training/realnews): train, dev and test
+    realnews_labels: str = str(HERE / "realnews" / "labels.jsonl")
+    realnews_splits: str = str(HERE / "realnews" / "splits.json")
     val_frac: float = 0.1
     test_frac: float = 0.1
     seed: int = 13
@@ -78,12 +88,15 @@ class DataConfig:
         # The PolNeAR derivation depends on attrib.sources and its word lists, the generator on its own.
         code = [
             HERE / "generate.py",
+            HERE / "grammar.py",
+            HERE / "realnews.py",
             HERE / "polnear.py",
             ATTRIB / "sources.py",
             *sorted((ATTRIB / "lexicons").iterdir()),
             *sorted((HERE / "lexicons").iterdir()),
         ]
-        for path in (Path(self.gold_path), HANDWRITTEN_PATH, *code):
+        extra = (Path(self.realnews_labels), Path(self.realnews_splits))
+        for path in (Path(self.gold_path), HANDWRITTEN_PATH, *extra, *code):
             h.update(path.read_bytes() if path.is_file() else b"-")
         return h.hexdigest()[:12]
 
@@ -94,30 +107,13 @@ def split_of(doc_id: str, cfg: DataConfig) -> str:
     return "test" if x < cfg.test_frac else "validation" if x < cfg.test_frac + cfg.val_frac else "train"
 
 
+def _word_list(path: Path) -> frozenset[str]:
+    lines = (line.split("#", 1)[0].strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line)
+
+
 # Szeged cue words that present a claim as possible rather than probable (LABELS.md section 2).
-SPECULATIVE_CUES = frozenset(
-    [
-        "may",
-        "might",
-        "could",
-        "possibly",
-        "possible",
-        "perhaps",
-        "whether",
-        "if",
-        "unless",
-        "unclear",
-        "allegedly",
-        "alleged",
-        "speculated",
-        "speculation",
-        "rumoured",
-        "rumored",
-        "questioned",
-        "uncertain",
-        "maybe",
-    ]
-)
+SPECULATIVE_CUES = _word_list(HERE / "lexicons" / "szeged_speculative.txt")
 
 
 def _record(text: str, **kw: Any) -> dict[str, Any]:
@@ -228,15 +224,56 @@ def _cap(rows: list[dict[str, Any]], n: int, keep: Any, rng: random.Random) -> l
 RARE = frozenset({"anonymous", "according_to", "reportedly"})
 
 
+SPLIT_NAMES = ("train", "validation", "test", "realnews_dev", "realnews_test")
+REALNEWS_SPLIT = {"train": "train", "dev": "realnews_dev", "test": "realnews_test"}
+
+
+def load_realnews_records(cfg: DataConfig) -> list[dict[str, Any]]:
+    """Our real-news labels joined to the corpus text (checked), as dataset rows with their split."""
+    from training.realnews import load_realnews
+
+    if not Path(cfg.realnews_labels).is_file():
+        return []
+    rows = []
+    for r in load_realnews(cfg.data_dir, cfg.realnews_labels, cfg.realnews_splits):
+        rec = _record(
+            r["text"],
+            context=r["context"],
+            attribution=r["attribution"],
+            certainty=r["certainty"],
+            certainty_score=r["certainty_score"],
+            source_char_spans=r["source_char_spans"],
+            cue_char_spans=r["cue_char_spans"],
+            hedge_char_spans=r["hedge_char_spans"],
+            has_source_cue=True,
+            has_hedge=True,
+            doc_id=f"realnews:{r['doc_id']}",
+            sent_idx=r["sent_idx"],
+            corpus="realnews",
+            origin="gold",
+        )
+        rec["_split"] = r["split"]
+        rows.append(rec)
+    return rows
+
+
 def build_records(cfg: DataConfig) -> dict[str, list[dict[str, Any]]]:
     """All records per split, before tokenisation."""
     data = Path(cfg.data_dir)
     rng = random.Random(cfg.seed)
-    splits: dict[str, list[dict[str, Any]]] = {"train": [], "validation": [], "test": []}
+    # The real-news splits exist when that source is on (even where it has no test article yet).
+    names = SPLIT_NAMES if cfg.realnews else SPLIT_NAMES[:3]
+    splits: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    realnews = load_realnews_records(cfg) if cfg.realnews else []
+    # Human labels of an article supersede the rule-derived ones, and a real-news dev / test
+    # article must not reach training through another source.
+    taken = {r["doc_id"].removeprefix("realnews:") for r in realnews}
+    for r in realnews:
+        splits[REALNEWS_SPLIT[r.pop("_split")]].append(r)
     corpora = [
         (
             "polnear",
-            list(load_polnear_records(data / "polnear-train.jsonl")),
+            [r for r in load_polnear_records(data / "polnear-train.jsonl") if r["doc_id"] not in taken],
             cfg.polnear_max,
             lambda r: r["attribution"] in RARE,
         ),
@@ -272,28 +309,62 @@ def build_records(cfg: DataConfig) -> dict[str, list[dict[str, Any]]]:
 
 
 def build_datasets(cfg: DataConfig | None = None, use_cache: bool = True) -> DatasetDict:
-    """The DatasetDict (train / validation / test), cached on disk under a hash of the config."""
+    """The DatasetDict (SPLIT_NAMES), cached on disk under a hash of the config."""
     cfg = cfg or DataConfig()
     cache = Path(cfg.cache_dir) / cfg.key()
     if use_cache and cache.is_dir():
         return load_from_disk(str(cache))
     splits = build_records(cfg)
-    dd = DatasetDict({name: Dataset.from_list(rows, features=FEATURES) for name, rows in splits.items()})
+    dd = DatasetDict(
+        {
+            # from_list cannot type an empty list; an empty split keeps the columns all the same.
+            name: Dataset.from_list(rows, features=FEATURES)
+            if rows
+            else Dataset.from_dict({key: [] for key in FEATURES}, features=FEATURES)
+            for name, rows in splits.items()
+        }
+    )
     if use_cache:
         dd.save_to_disk(str(cache))
         (cache / "split_sizes.json").write_text(json.dumps({k: len(v) for k, v in dd.items()}, indent=2))
     return dd
 
 
+def realnews_group(doc_id: str) -> str:
+    """`realnews:polnear:nyt_2016-...` -> `polnear/nyt`; `realnews:reuters21578:...` -> `reuters21578`."""
+    _, corpus, doc = doc_id.split(":", 2)
+    if corpus == "polnear":
+        return f"polnear/{doc.split('_', 1)[0]}"
+    if corpus == "gum_wikinews":
+        return "gum/" + ("interview" if doc.startswith("GUM_interview") else "news")
+    return corpus
+
+
 def stats(dd: DatasetDict) -> str:
     """Counts per split, corpus, origin and label, as plain-text tables."""
     lines: list[str] = []
     for split, ds in dd.items():
+        if len(ds) == 0:
+            lines.append(f"== {split}: 0 sentences")
+            continue
         rows = ds.select_columns(["corpus", "origin", "attribution", "certainty"]).to_list()
         lines.append(f"== {split}: {len(rows)} sentences")
         for field in ("corpus", "origin", "attribution", "certainty"):
             counts = Counter(str(r[field]) for r in rows)
             lines.append(f"  {field:<12} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        real = ds.select_columns(["doc_id"]).to_list() if "realnews" in {r["corpus"] for r in rows} else []
+        if real:
+            sources = Counter(
+                realnews_group(r["doc_id"]) for r in real if r["doc_id"].startswith("realnews:")
+            )
+            docs = Counter(
+                realnews_group(d) for d in {r["doc_id"] for r in real if r["doc_id"].startswith("realnews:")}
+            )
+            lines.append(
+                f"  real-news    {sum(docs.values())} articles, {sum(sources.values())} sentences: "
+                + ", ".join(f"{g} {docs[g]}/{n}" for g, n in sorted(sources.items()))
+                + " (articles/sentences)"
+            )
         by = Counter((r["corpus"], str(r["attribution"]), r["origin"]) for r in rows if r["attribution"])
         lines.append("  attribution by corpus (origin):")
         for (corpus, label, origin), n in sorted(by.items()):
