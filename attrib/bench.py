@@ -15,16 +15,16 @@ from importlib import resources
 
 from attrib.errors import AttribError
 from attrib.predictor import Predictor
-from attrib.splitter import split_sentences
+from attrib.records import iter_record_lines
 
 DEFAULT_SENTENCES = 500
-SAMPLE_ARTICLE = "korea-arms-ukraine.txt"
+SAMPLE = "korea-arms-ukraine.gold.jsonl"
 
 
 def sample_sentences(n: int = DEFAULT_SENTENCES) -> list[str]:
-    """The packaged sample article's sentences, repeated up to `n`."""
-    text = resources.files("attrib.samples").joinpath(SAMPLE_ARTICLE).read_text(encoding="utf-8")
-    base = [s.text for s in split_sentences(text)]
+    """The packaged sample article's sentences (its gold file), repeated up to `n`."""
+    with resources.files("attrib.samples").joinpath(SAMPLE).open(encoding="utf-8") as fh:
+        base = [rec["text"] for _, rec in iter_record_lines(fh, SAMPLE)]
     return [base[i % len(base)] for i in range(n)]
 
 

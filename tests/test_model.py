@@ -213,3 +213,86 @@ def test_load_predictor_picks_model_baseline_or_error(
     assert load_predictor("baseline").name == "baseline"
     with pytest.raises(AttribError, match="no attrib model"):
         load_predictor(str(tmp_path / "missing"))
+
+
+# --------------------------------------------------------------------------- consolidation
+
+
+def _gold_file(tmp_path: Path) -> Path:
+    from training.train import gold_records
+
+    path = tmp_path / "gold.jsonl"
+    rows = [r for r in _rows() if r.get("attribution")]
+    recs = [{**g, "doc_id": "d", "sent_idx": i} for i, g in enumerate(gold_records(rows))]
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    return path
+
+
+def test_card_figures_equal_attrib_evaluate(trained: tuple[AttribModel, Path], tmp_path: Path) -> None:
+    """The card and `attrib evaluate` read one typed result: the same numbers on the same file."""
+    from attrib.evaluate import evaluate_file
+    from attrib.records import read_records
+    from training.train import card_figures
+
+    model, _ = trained
+    gold = _gold_file(tmp_path)
+    figures = card_figures(model, {"fixture gold": (read_records(gold), False)})["fixture gold"]
+    report = evaluate_file(gold, predictor=model).systems[0]
+    assert figures == [f.to_dict() for f in report.headline()]
+    assert {f["head"] for f in figures} >= {"attribution", "certainty", "source", "cue", "hedge"}
+    model.config.training = {"recipe": "test", "metrics": {"fixture gold": figures}}
+    model.save_pretrained(tmp_path / "ckpt")
+    card = (tmp_path / "ckpt" / "README.md").read_text()
+    macro = report.figure("attribution", "macro_f1")
+    assert f"| attribution | macro_f1 | {macro:.3f} | {report.attribution['n']} |" in card
+
+
+def test_finish_saves_the_best_epoch_with_its_figures(
+    trained: tuple[AttribModel, Path], tmp_path: Path
+) -> None:
+    from attrib.records import read_records
+    from training.train import CONFIGS, finish
+
+    _, run = trained
+    (run / "record.json").write_text(json.dumps({"recipe": "quick", "seed": 13, "history": []}))
+    gold = read_records(_gold_file(tmp_path))
+    figures = finish(CONFIGS["quick"], run, tmp_path / "final", sets={"fixture gold": (gold, True)})
+    saved = json.loads((tmp_path / "final" / "config.json").read_text())
+    assert saved["training"]["metrics"] == figures
+    assert set(figures) == {"fixture gold", "lexicon baseline on the fixture gold"}
+    best = AttribModel.from_pretrained(run / "best")
+    final = AttribModel.from_pretrained(tmp_path / "final")  # fp16 copy of the best epoch
+    texts = [r["text"] for r in gold]
+    assert [p.attribution for p in final.predict(texts)] == [p.attribution for p in best.predict(texts)]
+
+
+def test_config_is_portable_and_overrides_are_honoured_or_refused(
+    trained: tuple[AttribModel, Path], tmp_path: Path, tiny_encoder_dir: Path
+) -> None:
+    model, _ = trained
+    model.save_pretrained(tmp_path / "ckpt")
+    raw = (tmp_path / "ckpt" / "config.json").read_text()
+    assert str(tmp_path.parent) not in raw and str(tiny_encoder_dir) not in raw  # no machine paths
+    assert json.loads(raw)["base_model"] == tiny_encoder_dir.name
+    assert AttribModel.from_pretrained(tmp_path / "ckpt", max_length=40).config.max_length == 40
+    with pytest.raises(AttribError, match="cannot override use_context"):
+        AttribModel.from_pretrained(tmp_path / "ckpt", use_context=True)
+    with pytest.raises(AttribError, match="unknown config field"):
+        AttribModel.from_pretrained(tiny_encoder_dir, colour="blue")
+    with pytest.raises(ValueError, match="batch_size"):
+        model.predict(["A."], batch_size=0)
+
+
+def test_bench_times_every_predictor(trained: tuple[AttribModel, Path]) -> None:
+    from attrib.baseline import LexiconPredictor
+    from attrib.bench import run_bench, sample_sentences
+
+    model, _ = trained
+    result = run_bench(model, LexiconPredictor(), TINY_TEXTS, "tiny", repeat=1)
+    assert [name for name, _ in result.rates] == ["baseline (lexicon)", "model fp32", "model int8 (dynamic)"]
+    assert all(rate > 0 for _, rate in result.rates)
+    assert 0.0 <= result.agreement_attribution <= 1.0
+    assert "sentences/s" in result.table() and "8 sentences from tiny" in result.table()
+    assert len(sample_sentences(50)) == 50
+    with pytest.raises(AttribError, match="repeat"):
+        run_bench(model, LexiconPredictor(), TINY_TEXTS, "tiny", repeat=0)

@@ -80,6 +80,20 @@ CONFIGS: dict[str, TrainConfig] = {
 }
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def portable(value: Any) -> Any:
+    """A training record with paths inside the repository made relative (no build-machine paths)."""
+    if isinstance(value, dict):
+        return {k: portable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [portable(v) for v in value]
+    if isinstance(value, str) and value.startswith(str(ROOT) + "/"):
+        return value[len(str(ROOT)) + 1 :]
+    return value
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -328,6 +342,11 @@ def main() -> None:
     parser.add_argument("--run-dir", default=None, help="logs and resumable state (default runs/<config>)")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after the epoch crossing this")
     parser.add_argument("--finish-only", action="store_true", help="re-score the run's best epoch and save")
+    parser.add_argument(
+        "--rescore",
+        metavar="CHECKPOINT",
+        help="re-measure a finished checkpoint's card figures in place (keeps its training record)",
+    )
     args = parser.parse_args()
     cfg = CONFIGS[args.config]
     if args.data_dir:
@@ -339,6 +358,9 @@ def main() -> None:
     if args.max_minutes:
         cfg = replace(cfg, max_minutes=args.max_minutes)
     run = Path(args.run_dir or f"runs/{cfg.name}")
+    if args.rescore:
+        rescore(Path(args.rescore), evaluation_sets(cfg))
+        return
     if args.finish_only:
         finish(cfg, run, Path(args.out or run / "final"))
         return
@@ -365,7 +387,8 @@ def main() -> None:
 
 def evaluation_sets(cfg: TrainConfig) -> dict[str, tuple[list[dict[str, Any]], bool]]:
     """The model card's sets: name -> (LABELS.md records, also score the baseline on it)."""
-    test = build_datasets(cfg.data)["test"].to_list()
+    dd = build_datasets(cfg.data)
+    test = dd["test"].to_list()
     limit = cfg.eval_limit or len(test)
     return {
         # Read afresh with attrib's own reader, as `attrib evaluate` reads it.
@@ -377,6 +400,18 @@ def evaluation_sets(cfg: TrainConfig) -> dict[str, tuple[list[dict[str, Any]], b
         "Szeged test split (certainty, hedges)": (
             gold_records([r for r in test if r["corpus"] == "szeged"][:limit]),
             False,
+        ),
+        **(
+            {
+                # Real news labelled by reading (training/realnews): dev selects, test is read once.
+                "real-news dev (selection)": (gold_records(dd["realnews_dev"].to_list()), True),
+                "real-news test (read once per shipped model)": (
+                    gold_records(dd["realnews_test"].to_list()),
+                    True,
+                ),
+            }
+            if "realnews_dev" in dd
+            else {}
         ),
     }
 
@@ -410,13 +445,23 @@ def finish(
         {"epoch": h["epoch"], "val_attribution_macro_f1": validation_score(h["val"])}
         for h in record["history"]
     ]
-    best.config.training = {**record, "metrics": figures}
+    best.config.training = portable({**record, "metrics": figures})
     best.save_pretrained(out, fp16=True)
     (run / "metrics.json").write_text(json.dumps(figures, indent=2))
     print(f"saved {out}")
     for set_name, rows in figures.items():
         print(f"{set_name}: " + "  ".join(f"{r['head']}/{r['metric']} {r['value']:.3f}" for r in rows[:3]))
     return figures
+
+
+def rescore(checkpoint: Path, sets: dict[str, tuple[list[dict[str, Any]], bool]]) -> None:
+    """Recompute a finished checkpoint's card figures on `sets` and save it again (same weights)."""
+    model = AttribModel.from_pretrained(checkpoint)
+    figures = card_figures(model, sets)
+    model.config.training = portable({**model.config.training, "metrics": figures})
+    model.save_pretrained(checkpoint, fp16=True)
+    for set_name, rows in figures.items():
+        print(f"{set_name}: " + "  ".join(f"{r['head']}/{r['metric']} {r['value']:.3f}" for r in rows[:3]))
 
 
 if __name__ == "__main__":
