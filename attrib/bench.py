@@ -23,7 +23,7 @@ SAMPLE = "korea-arms-ukraine.gold.jsonl"
 
 def sample_sentences(n: int = DEFAULT_SENTENCES) -> list[str]:
     """The packaged sample article's sentences (its gold file), repeated up to `n`."""
-    with resources.files("attrib.samples").joinpath(SAMPLE).open(encoding="utf-8") as fh:
+    with resources.files("attrib.samples").joinpath(SAMPLE).open("rb") as fh:
         base = [rec["text"] for _, rec in iter_record_lines(fh, SAMPLE)]
     return [base[i % len(base)] for i in range(n)]
 

@@ -134,15 +134,18 @@ def _aligned_predictions(
 ) -> list[dict]:
     """The predictions file's records, checked to pair with the gold's line by line (blank lines aside)."""
     preds: list[dict[str, Any]] = []
-    it = iter_numbered_records(pred_path)
+    it = iter_numbered_records(pred_path, validate=False)
     for (gline, g), item in zip(gold, it, strict=False):
         pline, p = item
-        if p["text"] != g["text"]:
+        where = f"{pred_path} line {pline}"
+        text = p.get("text") if isinstance(p, dict) else None
+        # The pairing is checked first: a shifted file is a different mistake from a bad span.
+        if text != g["text"]:
+            shown = _clip(text) if isinstance(text, str) else text
             raise RecordError(
-                f"{pred_path} line {pline}: text differs from {gold_path} line {gline} "
-                f"({_clip(p['text'])!r} vs {_clip(g['text'])!r})"
+                f"{where}: text differs from {gold_path} line {gline} ({shown!r} vs {_clip(g['text'])!r})"
             )
-        preds.append(p)
+        preds.append(validate_record(p, where))
     if len(preds) < len(gold):
         raise RecordError(f"{pred_path}: {len(preds)} records but {gold_path} has {len(gold)}")
     extra = next(it, None)

@@ -48,13 +48,13 @@ IGNORE_INDEX = -100
 
 def check_attribution(label: str | None) -> str | None:
     """Return the label unchanged, or raise ValueError naming the allowed values."""
-    if label is not None and label not in ATTRIBUTION2ID:
+    if label is not None and (not isinstance(label, str) or label not in ATTRIBUTION2ID):
         raise ValueError(f"unknown attribution label {label!r}; expected one of {ATTRIBUTION_LABELS}")
     return label
 
 
 def check_certainty(label: str | None) -> str | None:
-    if label is not None and label not in CERTAINTY2ID:
+    if label is not None and (not isinstance(label, str) or label not in CERTAINTY2ID):
         raise ValueError(f"unknown certainty label {label!r}; expected one of {CERTAINTY_LABELS}")
     return label
 

@@ -126,6 +126,114 @@ class AttribConfig:
         return cls(**known)
 
 
+# Sanity bounds on an encoder config read from disk (MiniLM: 384 wide, 6 layers, 30k vocab):
+# a config may not ask for a model far beyond what the analyser can run.
+ENCODER_LIMITS: dict[str, int] = {
+    "hidden_size": 4096,
+    "num_hidden_layers": 48,
+    "num_attention_heads": 64,
+    "intermediate_size": 16384,
+    "vocab_size": 300_000,
+    "max_position_embeddings": 8192,
+}
+MAX_PARAMETERS = 1_500_000_000
+HEAD_WEIGHTS = ("attribution_head.weight", "certainty_head.weight", "source_cue_head.weight")
+TOKENIZER_FILE = "tokenizer.json"
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "base_model": str,
+    "encoder_config": dict,
+    "attribution_labels": list,
+    "certainty_labels": list,
+    "source_cue_tags": list,
+    "hedge_tags": list,
+    "max_length": int,
+    "use_context": bool,
+    "dropout": (int, float),
+    "training": dict,
+    "model_type": str,
+    "attrib_version": str,
+    "transformers_version": str,
+}
+
+
+def _not_model(path: str | Path, reason: str) -> AttribError:
+    return AttribError(f"not an attrib model: {path}: {reason}")
+
+
+def check_checkpoint(path: str | Path) -> AttribConfig:
+    """Validate an attrib checkpoint folder before anything is built, and return its config.
+
+    It must hold a config.json of the right fields, types and sane sizes (no remote code),
+    safetensors weights with trained heads, and a fast tokenizer file. Anything else is one
+    `not an attrib model: <reason>` error.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise _not_model(path, "not a folder")
+    try:
+        data = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _not_model(path, f"no {CONFIG_NAME}") from None
+    except (OSError, ValueError, RecursionError):
+        raise _not_model(path, f"{CONFIG_NAME} is not valid JSON text") from None
+    if not isinstance(data, dict):
+        raise _not_model(path, f"{CONFIG_NAME} is not a JSON object")
+    if data.get("model_type") != MODEL_TYPE:
+        raise _not_model(
+            path,
+            f"{CONFIG_NAME} has model_type {data.get('model_type')!r}, not {MODEL_TYPE!r} (a base encoder?)",
+        )
+    enc = data.get("encoder_config")
+    if "auto_map" in data or (isinstance(enc, dict) and "auto_map" in enc):
+        raise _not_model(path, "it asks for remote code (auto_map), which attrib never runs")
+    for key, kind in _FIELD_TYPES.items():
+        if key in data and (
+            not isinstance(data[key], kind) or (kind is not bool and isinstance(data[key], bool))
+        ):
+            raise _not_model(path, f"config field {key} has the wrong type ({type(data[key]).__name__})")
+    if not isinstance(enc, dict) or not enc:
+        raise _not_model(path, "config has no encoder_config")
+    if enc.get("model_type") not in transformers.CONFIG_MAPPING:
+        raise _not_model(path, f"unknown encoder model_type {enc.get('model_type')!r}")
+    for key, limit in ENCODER_LIMITS.items():
+        value = enc.get(key)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= limit
+        ):
+            raise _not_model(path, f"encoder {key} {value!r} is outside (0, {limit}]")
+    hidden, layers = enc.get("hidden_size") or 0, enc.get("num_hidden_layers") or 0
+    inner, vocab = enc.get("intermediate_size") or 4 * hidden, enc.get("vocab_size") or 0
+    if vocab * hidden + layers * (4 * hidden * hidden + 2 * hidden * inner) > MAX_PARAMETERS:
+        raise _not_model(path, f"the encoder config asks for over {MAX_PARAMETERS:,} parameters")
+    weights = folder / WEIGHTS_NAME
+    if not weights.is_file():
+        other = [p.name for p in folder.glob("*.bin")] + [p.name for p in folder.glob("*.pt")]
+        found = f" (found {', '.join(other)}: attrib loads safetensors only)" if other else ""
+        raise _not_model(path, f"no {WEIGHTS_NAME}{found}")
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(weights), framework="pt") as f:
+            keys = set(f.keys())
+    except Exception as exc:  # the safetensors parser's errors have no common base class
+        raise _not_model(path, f"{WEIGHTS_NAME} is unreadable ({str(exc).splitlines()[0][:80]})") from None
+    missing = [k for k in HEAD_WEIGHTS if k not in keys]
+    if missing:
+        raise _not_model(path, f"{WEIGHTS_NAME} has no trained heads ({missing[0]} missing)")
+    if not (folder / TOKENIZER_FILE).is_file():
+        raise _not_model(path, f"no {TOKENIZER_FILE} (a fast tokenizer file is needed for character offsets)")
+    try:
+        from tokenizers import Tokenizer
+
+        Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+    except Exception as exc:  # tokenizers raises plain Exceptions on bad files
+        raise _not_model(path, f"{TOKENIZER_FILE} is unreadable ({str(exc).splitlines()[0][:80]})") from None
+    try:
+        return AttribConfig(**{k: v for k, v in data.items() if k in AttribConfig.__dataclass_fields__})
+    except AttribError as exc:
+        raise _not_model(path, str(exc)) from None
+
+
 class AttribModel(BasePredictor, nn.Module):
     """Encoder + heads: attribution (5), certainty (3), certainty score, source/cue BIO, hedge BIO."""
 
@@ -162,17 +270,26 @@ class AttribModel(BasePredictor, nn.Module):
                     f"cannot override {', '.join(refused)} on a trained checkpoint "
                     f"(allowed: {', '.join(sorted(CHECKPOINT_OVERRIDES))})"
                 )
-            config = AttribConfig.from_json_file(config_file)
+            config = check_checkpoint(path)
             for key, value in overrides.items():
                 setattr(config, key, value)
             config.__post_init__()  # re-validate with the overrides
-            with _quiet_transformers():
-                enc_config = AutoConfig.for_model(**config.encoder_config)
-                model = cls(config, AutoModel.from_config(enc_config), AutoTokenizer.from_pretrained(path))
-            state = {k: v.float() for k, v in load_file(str(Path(path) / WEIGHTS_NAME)).items()}
-            missing, unexpected = model.load_state_dict(state, strict=False)
+            try:
+                with _quiet_transformers():
+                    enc_config = AutoConfig.for_model(**config.encoder_config)
+                    tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(Path(path) / TOKENIZER_FILE))
+                    _copy_special_tokens(Path(path), tokenizer)
+                    model = cls(config, AutoModel.from_config(enc_config), tokenizer)
+                state = {k: v.float() for k, v in load_file(str(Path(path) / WEIGHTS_NAME)).items()}
+                missing, unexpected = model.load_state_dict(state, strict=False)
+            except Exception as exc:  # shapes, config values or files that transformers rejects
+                raise _not_model(path, str(exc).splitlines()[0][:160]) from None
             if missing or unexpected:
-                raise AttribError(f"checkpoint {path} does not fit the model: missing {missing[:3]}")
+                raise _not_model(
+                    path, f"weights do not fit the config (missing {missing[:2]}, extra {unexpected[:2]})"
+                )
+            if not all(bool(torch.isfinite(t).all()) for t in state.values()):
+                raise _not_model(path, "the weights contain NaN or infinite values")
             return model.eval()
         unknown = sorted(set(overrides) - set(AttribConfig.__dataclass_fields__))
         if unknown:
@@ -315,6 +432,10 @@ class AttribModel(BasePredictor, nn.Module):
             attr_p = out["attribution"].float().softmax(-1).tolist()
             cert_p = out["certainty"].float().softmax(-1).tolist()
             scores = out["score"].float().tolist()
+            if not all(torch.isfinite(out[k]).all() for k in ("attribution", "certainty", "score")):
+                raise AttribError(
+                    "the model produced non-finite outputs (NaN or Inf); the checkpoint is broken"
+                )
             sc_tags = out["source_cue"].argmax(-1).tolist()
             hd_tags = out["hedge"].argmax(-1).tolist()
             for j, i in enumerate(idx):
@@ -448,3 +569,21 @@ def _model_type(config_file: Path) -> str | None:
     except (OSError, ValueError):
         return None
     return data.get("model_type") if isinstance(data, dict) else None
+
+
+def _copy_special_tokens(folder: Path, tokenizer: PreTrainedTokenizerFast) -> None:
+    """Pad / CLS / SEP / UNK / MASK names from tokenizer_config.json (the fast file lacks them)."""
+    try:
+        data = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    specials = {}
+    for key in ("pad_token", "cls_token", "sep_token", "unk_token", "mask_token"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            value = value.get("content")
+        if isinstance(value, str):
+            specials[key] = value
+    tokenizer.add_special_tokens(specials)  # type: ignore[arg-type]

@@ -20,16 +20,24 @@ def _umask() -> int:
 
 
 def check_target(path: str | Path, inputs: tuple[str | Path, ...] = ()) -> Path:
-    """The path to write, after refusing folders, missing parents and any of `inputs`."""
-    dst = Path(path)
+    """The file to write: `path`, or the file a symlink there points to. Refuses any of `inputs`,
+    folders, missing parents and read-only files, each with a one-line message."""
+    dst = Path(os.path.realpath(path))  # write through a symlink, never replace the link itself
     for src in inputs:
         src = Path(src)
-        if src.resolve() == dst.resolve() or (dst.exists() and src.exists() and os.path.samefile(src, dst)):
+        if str(src) == "-":
+            continue
+        if Path(os.path.realpath(src)) == dst or (
+            dst.exists() and src.exists() and os.path.samefile(src, dst)
+        ):
             raise AttribError(f"refusing to overwrite the input file {src} with the output")
     if dst.is_dir():
-        raise AttribError(f"cannot write {dst}: it is a directory")
+        raise AttribError(f"cannot write {path}: it is a directory")
     if not dst.parent.is_dir():
-        raise AttribError(f"cannot write {dst}: folder {dst.parent} does not exist")
+        raise AttribError(f"cannot write {path}: folder {dst.parent} does not exist")
+    # Mode bits as well as access: root may write anything, but a 0444 file says "keep".
+    if dst.exists() and (not dst.stat().st_mode & 0o222 or not os.access(dst, os.W_OK)):
+        raise AttribError(f"cannot write {path}: the file is read-only")
     return dst
 
 

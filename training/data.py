@@ -69,6 +69,7 @@ class DataConfig:
     data_dir: str = "../shared/data"
     gold_path: str = str(GOLD_PATH)
     polnear_max: int = 9000  # sentences of PolNeAR train docs; rare derived types always kept
+    polnear_types: bool = True  # False: keep PolNeAR's human spans, drop its rule-derived types
     szeged_max: int = 4000  # all uncertain sentences, topped up with certain ones
     pei_max: int = 1220
     generated: int = 3000  # kept a minority of the mix
@@ -273,7 +274,11 @@ def build_records(cfg: DataConfig) -> dict[str, list[dict[str, Any]]]:
     corpora = [
         (
             "polnear",
-            [r for r in load_polnear_records(data / "polnear-train.jsonl") if r["doc_id"] not in taken],
+            [
+                r if cfg.polnear_types or r["origin"] != "derived" else {**r, "attribution": None}
+                for r in load_polnear_records(data / "polnear-train.jsonl")
+                if r["doc_id"] not in taken
+            ],
             cfg.polnear_max,
             lambda r: r["attribution"] in RARE,
         ),

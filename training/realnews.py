@@ -191,6 +191,12 @@ def assign_splits(docs: dict[str, tuple[str, int]], seed: int = SPLIT_SEED) -> d
     return out
 
 
+def extend_splits(splits: dict[str, str], docs: Iterable[str]) -> dict[str, str]:
+    """Keep every assigned article where it is; articles annotated later go to train, so the dev
+    and test sets, once drawn, never change under a model that is being selected on them."""
+    return {**{d: "train" for d in docs}, **splits}
+
+
 # --------------------------------------------------------------------------- agreement
 
 
