@@ -45,14 +45,14 @@ def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
 
         return LexiconPredictor()
     path = Path(spec) if spec else default_model_dir()
-    if not (path / "config.json").is_file():
-        what = "the default model" if spec is None else "no attrib model"
+    if spec is None and not path.exists():
         raise AttribError(
-            f"{what} at {path} is missing (expected a folder with config.json); "
-            "pass --model PATH or use --predictor baseline"
+            f"the default model at {path} is missing; pass --model PATH, set {MODEL_ENV}, "
+            "or use --predictor baseline"
         )
-    from attrib.model import AttribModel
+    from attrib.model import AttribModel, check_checkpoint
 
+    check_checkpoint(path)  # a trained attrib checkpoint, or one clear "not an attrib model" error
     model = AttribModel.from_pretrained(path)
     return model.quantized() if int8 else model
 

@@ -6,7 +6,9 @@ The only module that prints, exits, draws progress bars or looks at the terminal
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,21 +57,35 @@ def output_format(fmt: str | None, out: str | None) -> str:
     return EXTENSION_FORMATS[suffix]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line too: the message and where to look."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"attrib: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from attrib.version import __version__
 
-    parser = argparse.ArgumentParser(prog="attrib", description="Who vouches for each claim, and how firmly.")
+    parser = _Parser(prog="attrib", description="Who vouches for each claim, and how firmly.")
     parser.add_argument("--version", action="version", version=f"attrib {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("report", help="analyse an article (text or HTML file, or - for stdin)")
     p.add_argument("path", help="article file (.txt, .html) or - for standard input")
+    p.add_argument(
+        "--max-chars",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="refuse articles longer than N characters (default 1,000,000)",
+    )
     _add_output_args(p, "report")
     _add_predictor_args(p)
 
     p = sub.add_parser("label", help="label every sentence of a JSONL file")
-    p.add_argument("input", help=f"JSONL with a 'text' key per line (format: {GUIDE})")
+    p.add_argument("input", help=f"JSONL with a 'text' key per line (format: {GUIDE}), or - for stdin")
     p.add_argument("-o", "--out", required=True, metavar="OUT.jsonl")
     _add_predictor_args(p)
 
@@ -89,8 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.jsonl",
         help="sentences to time (default: the packaged sample article's sentences, tiled to 500)",
     )
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=_positive, default=3)
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
 
 
 def _emit(content: str, out: str | None, inputs: tuple[str, ...]) -> None:
@@ -108,15 +134,18 @@ def _run(args: argparse.Namespace) -> None:
 
     if args.command == "report":
         from attrib.analysis import analyze
-        from attrib.reader import read_article
+        from attrib.output import check_target
+        from attrib.reader import MAX_CHARS, read_article
         from attrib.render import render
 
+        inputs = () if args.path == "-" else (args.path,)
+        if args.out:
+            check_target(args.out, inputs)  # before any work: never overwrite the input
         fmt = output_format(args.format, args.out)
-        text = read_article(args.path)
+        text = read_article(args.path, args.max_chars or MAX_CHARS)
         analysis = analyze(text, load_predictor(_predictor_spec(args), args.int8))
         color = args.out is None and fmt == "text" and sys.stdout.isatty()
         width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-        inputs = () if args.path == "-" else (args.path,)
         _emit(render(analysis, fmt, color=color, width=width), args.out, inputs)
     elif args.command == "label":
         from tqdm import tqdm
@@ -131,12 +160,15 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "evaluate":
         from attrib.evalreport import render_report
         from attrib.evaluate import evaluate_file
+        from attrib.output import check_target
 
+        inputs = (args.gold, *([args.predictions] if args.predictions else []))
+        if args.out:
+            check_target(args.out, inputs)
         fmt = output_format(args.format, args.out)
         predictor = None if args.predictions else load_predictor(_predictor_spec(args), args.int8)
         compare = load_predictor(args.compare) if args.compare else None
         report = evaluate_file(args.gold, predictor=predictor, predictions=args.predictions, compare=compare)
-        inputs = (args.gold, *([args.predictions] if args.predictions else []))
         _emit(render_report(report.to_dict(), fmt), args.out, inputs)
     elif args.command == "bench":
         from attrib.bench import DEFAULT_SENTENCES, run_bench, sample_sentences
@@ -150,8 +182,31 @@ def _run(args: argparse.Namespace) -> None:
         print(run_bench(model, load_predictor("baseline"), sentences, source, args.repeat).table())
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so that partial output files are removed."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError):  # not the main thread (a library caller): leave them
+            previous[sig] = signal.signal(sig, _stop)
+    try:
+        return _main(args)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         _run(args)
     except AttribError as exc:
@@ -162,6 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except _Stopped as stop:
+        print(
+            f"attrib: stopped by {signal.Signals(stop.signum).name}; no partial output kept", file=sys.stderr
+        )
+        return 128 + stop.signum
     except Exception as exc:  # a bug: one line, unless asked for the traceback
         if args.debug:
             raise

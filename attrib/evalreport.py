@@ -16,7 +16,7 @@ from typing import Any
 
 from attrib.errors import AttribError
 from attrib.labels import SPAN_KINDS
-from attrib.markup import environment
+from attrib.markup import environment, terminal_safe
 
 DASH = "—"
 TEXT_WIDTH = 100  # sentence texts are clipped to this in text and markdown tables
@@ -54,7 +54,7 @@ def _f(x: float | None, digits: int = 3) -> str:
 
 
 def _clip(text: str, width: int | None) -> str:
-    text = " ".join(text.split())
+    text = terminal_safe(" ".join(text.split()))
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 

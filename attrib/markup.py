@@ -15,9 +15,23 @@ _MD_SPECIAL = str.maketrans(
 )
 
 
+# Control characters (C0 but tab and newline, DEL, C1) drawn as visible symbols, so article
+# text can never drive a terminal (window titles, screen clearing, hyperlinks).
+_CONTROLS = str.maketrans(
+    {c: chr(0x2400 + c) for c in range(32) if chr(c) not in "\t\n"}
+    | {0x7F: "\u2421"}
+    | {c: "\ufffd" for c in range(0x80, 0xA0)}
+)
+
+
+def terminal_safe(text: str) -> str:
+    """Text with every control character replaced by a visible one (one character for one)."""
+    return str(text).translate(_CONTROLS)
+
+
 def md_escape(text: str) -> str:
-    """Escape arbitrary text for Markdown prose or a table cell."""
-    return str(text).translate(_MD_SPECIAL)
+    """Escape arbitrary text for Markdown prose or a table cell (control characters made visible)."""
+    return terminal_safe(str(text).translate(_MD_SPECIAL))
 
 
 @lru_cache(maxsize=4)

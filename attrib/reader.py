@@ -9,6 +9,11 @@ from html import unescape
 from html.parser import HTMLParser
 
 from attrib.errors import AttribError
+from attrib.records import clean_text
+
+# The longest article accepted (characters, after HTML extraction); `--max-chars` changes it.
+# A long feature is ~50,000 characters; the cap keeps memory and time bounded on any input.
+MAX_CHARS = 1_000_000
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _HTML_TAG = re.compile(r"<(!doctype\s+html|html)[\s>]", re.IGNORECASE)
@@ -22,18 +27,28 @@ _BLOCK = frozenset(
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object"})
 
 
-def read_article(path: str) -> str:
+def read_article(path: str, max_chars: int = MAX_CHARS) -> str:
     """The article's text: `path` is a .txt/.html file or `-` for standard input.
 
     HTML (by extension, or content starting with `<!doctype html` / `<html`) is reduced to its
     main text with trafilatura, falling back to a plain tag strip. Raises AttribError with a
-    one-line message for anything that is not a readable, non-empty text article.
+    one-line message for anything that is not a readable, non-empty text article, or one longer
+    than `max_chars` (reads are bounded, so even an endless stream stops there).
     """
+    limit = 4 * max_chars + 4  # UTF-8 needs at most 4 bytes a character
     if path == "-":
-        name, data = "standard input", _read_stdin()
+        name, data = "standard input", _read_stdin(limit)
     else:
-        name, data = path, _read_file(path)
-    text = _decode(data, name)
+        name, data = path, _read_file(path, limit)
+    too_long = AttribError(f"{name} is longer than {max_chars:,} characters (the limit; see --max-chars)")
+    if len(data) >= limit:
+        nul = b"\x00" if isinstance(data, bytes) else "\x00"
+        if nul in data[:65536]:
+            raise AttribError(f"{name} looks binary, not a text or HTML article")
+        raise too_long
+    text = clean_text(_decode(data, name))
+    if len(text) > max_chars:
+        raise too_long
     if not text.strip():
         raise AttribError(f"{name} is empty")
     if path.lower().endswith(HTML_SUFFIXES) or looks_like_html(text):
@@ -60,20 +75,25 @@ def looks_like_html(text: str) -> bool:
         at = end + 3
 
 
-def _read_stdin() -> bytes | str:
+def _read_stdin(limit: int) -> bytes | str:
     # Bytes where possible, so binary input is caught the same way as a binary file.
+    if sys.stdin is None:
+        raise AttribError("standard input is closed")
     buffer = getattr(sys.stdin, "buffer", None)
-    return buffer.read() if buffer is not None else sys.stdin.read()
+    try:
+        return buffer.read(limit) if buffer is not None else sys.stdin.read(limit)
+    except (OSError, ValueError) as exc:  # a closed descriptor (`<&-`) or a closed file object
+        raise AttribError(f"cannot read standard input ({exc})") from None
 
 
-def _read_file(path: str) -> bytes:
+def _read_file(path: str, limit: int) -> bytes:
     if not os.path.lexists(path):
         raise AttribError(f"no such file: {path}")
     if os.path.isdir(path):
         raise AttribError(f"{path} is a directory, not an article file")
     try:
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(limit)
     except PermissionError:
         raise AttribError(f"cannot read {path}: permission denied") from None
     except FileNotFoundError:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrib.errors import AttribError
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
-from attrib.markup import environment, md_escape
+from attrib.markup import environment, md_escape, terminal_safe
 from attrib.profile import Profile, render_chain
 from attrib.result import SentenceResult
 
@@ -166,7 +166,7 @@ def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100
     name, _ = band(p.score)
     head = Text()
     head.append("Sourcing report", style="bold")
-    head.append(f"  ·  {_headline(analysis)}\n", style="italic")
+    head.append(f"  ·  {terminal_safe(_headline(analysis))}\n", style="italic")
     head.append(f"Reliability score: {p.score}/100 ({name})", style="bold")
     head.append(f"   predictor: {analysis.predictor}, {p.n_sentences} sentences\n")
     if p.flags:
@@ -187,7 +187,7 @@ def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100
     reasons.add_column(width=3, justify="right")
     reasons.add_column()
     for c in p.components[1:]:
-        reasons.add_row("•", Text(c.reason))
+        reasons.add_row("•", Text(terminal_safe(c.reason)))
     console.print(reasons)
     console.print()
 
@@ -216,7 +216,11 @@ def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100
         sources.add_column(col)
     for s in p.sources:
         sources.add_row(
-            Text(s.name), s.kind, ", ".join(s.attributions), _numbers(s.sentences), Text(", ".join(s.aliases))
+            Text(terminal_safe(s.name)),
+            s.kind,
+            ", ".join(s.attributions),
+            _numbers(s.sentences),
+            Text(terminal_safe(", ".join(s.aliases))),
         )
     if not p.sources:
         sources.add_row("(no source is cited)", "", "", "", "")
@@ -225,7 +229,7 @@ def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100
     if p.chains:
         console.print(Text("Second-hand chains", style="bold"))
         for ch in p.chains:
-            console.print(Text(f"  #{ch.sentence + 1}: {ch.text}"))
+            console.print(Text(terminal_safe(f"  #{ch.sentence + 1}: {ch.text}")))
         console.print()
 
     console.print(Text("Sentences", style="bold"))
@@ -239,12 +243,12 @@ def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100
         cell.append(r.attribution, style=f"bold {RICH_STYLES[r.attribution]}")
         cell.append(" · ")
         cell.append(f"{r.certainty} {r.certainty_score:.2f}", style=RICH_STYLES[r.certainty])
-        cell.append("\n" + r.text)
+        cell.append("\n" + terminal_safe(r.text))
         details = [(k, v) for k, v in (("source", sentence_source(r)), ("cue", sentence_cue(r))) if v]
         if r.hedges:
             details.append(("hedges", sentence_hedges(r)))
         if details:
-            cell.append("\n" + "   ".join(f"{k}: {v}" for k, v in details), style="dim")
+            cell.append("\n" + terminal_safe("   ".join(f"{k}: {v}" for k, v in details)), style="dim")
         rows.add_row(f"#{s.index + 1}", cell)
         rows.add_row("", "")
     console.print(rows)
