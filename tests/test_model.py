@@ -211,7 +211,7 @@ def test_load_predictor_picks_model_baseline_or_error(
     assert load_predictor(str(tmp_path / "ckpt")).name == "model"
     assert load_predictor(str(tmp_path / "ckpt"), int8=True).name == "model-int8"
     assert load_predictor("baseline").name == "baseline"
-    with pytest.raises(AttribError, match="no attrib model"):
+    with pytest.raises(AttribError, match="not an attrib model"):
         load_predictor(str(tmp_path / "missing"))
 
 

@@ -91,3 +91,77 @@ def test_offsets_property(text: str) -> None:
         assert s.start >= prev_end  # ordered, non-overlapping
         assert "\n" not in s.text and "\r" not in s.text
         prev_end = s.end
+
+
+# --------------------------------------------------------------------------- news conventions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An opening quote that is never closed does not swallow the sentences after it.
+        (
+            "“The plan is dead. We tried everything. Nobody listened. It is over, said Kim.",
+            ["“The plan is dead.", "We tried everything.", "Nobody listened.", "It is over, said Kim."],
+        ),
+        # A closing quote stays with the sentence it closes, never starts the next one.
+        (
+            'She called it "a disaster." Goldfine, 39, has worked there since 2010.',
+            ['She called it "a disaster."', "Goldfine, 39, has worked there since 2010."],
+        ),
+        (
+            "He said it was “over.” Goldfine, 39, has worked there since 2010.",
+            ["He said it was “over.”", "Goldfine, 39, has worked there since 2010."],
+        ),
+        # The speaker after a quoted question or exclamation stays with the quote.
+        ('"Why now?" she asked. "Because."', ['"Why now?" she asked.', '"Because."']),
+        ("“Stop!” the officer shouted. The crowd left.", ["“Stop!” the officer shouted.", "The crowd left."]),
+        (
+            '"Why now?" Lichtman said of the move. He left.',
+            ['"Why now?" Lichtman said of the move.', "He left."],
+        ),
+        # A plural title is no sentence end.
+        ("He spared Govs. Jeb Bush and Chris Christie.", ["He spared Govs. Jeb Bush and Chris Christie."]),
+        # A new quote after a full stop is a new sentence (a new speaker), also after a headline.
+        (
+            "HOW THE VOTE WAS WON IN THE NORTH “It was close,” she said.",
+            ["HOW THE VOTE WAS WON IN THE NORTH", "“It was close,” she said."],
+        ),
+        # An attribution interrupting a quote is one sentence with it.
+        (
+            '"It is," said Kim, "a hard issue." Then he left.',
+            ['"It is," said Kim, "a hard issue."', "Then he left."],
+        ),
+        # A quote over several paragraphs, the opening mark repeated, one closing mark at the end.
+        (
+            "“The first part ends here.\n\n“The second part ends the quote,” he said.",
+            ["“The first part ends here.", "“The second part ends the quote,” he said."],
+        ),
+        # Attribution after a dash stays with its quote.
+        ("“We are ready” — the minister, on Monday.", ["“We are ready” — the minister, on Monday."]),
+        # Datelines belong to the first sentence; headlines and bylines end at the line break.
+        (
+            "Senate passes the bill\nBy Jane Roe, Associated Press\n\n"
+            "WASHINGTON (AP) — The Senate passed it. The House votes next.",
+            [
+                "Senate passes the bill",
+                "By Jane Roe, Associated Press",
+                "WASHINGTON (AP) — The Senate passed it.",
+                "The House votes next.",
+            ],
+        ),
+    ],
+)
+def test_news_quoting_conventions(text: str, expected: list[str]) -> None:
+    assert _texts(text) == expected
+
+
+def test_long_input_stays_linear() -> None:
+    """A hang guard, not a timing test: 200 KB without a full stop and 400 KB of prose finish."""
+    import time
+
+    t0 = time.time()
+    no_stop = split_sentences("officials said, " * 12_500)
+    prose = split_sentences("The minister said the talks would resume on Monday, officials said. " * 6000)
+    assert time.time() - t0 < 60
+    assert max(len(s.text) for s in no_stop) <= 1000 and len(prose) == 6000
