@@ -296,3 +296,17 @@ def test_bench_times_every_predictor(trained: tuple[AttribModel, Path]) -> None:
     assert len(sample_sentences(50)) == 50
     with pytest.raises(AttribError, match="repeat"):
         run_bench(model, LexiconPredictor(), TINY_TEXTS, "tiny", repeat=0)
+
+
+def test_training_resumes_without_unpickling(trained: tuple[AttribModel, Path]) -> None:
+    """A rerun continues after the last finished epoch, reading its state with weights_only=True."""
+    import torch
+
+    from training.train import CONFIGS, train
+
+    model, run = trained
+    state = torch.load(run / "train_state.pt", weights_only=True)  # plain tensors and values only
+    assert state["epoch"] == 9
+    cfg = replace(CONFIGS["quick"], epochs=10, batch_size=4, patience=10, eval_limit=None)
+    record = train(model, cfg, _rows(), _rows(), run)
+    assert record["epochs_run"] == 10  # nothing left to run: resumed after epoch 10 of 10
