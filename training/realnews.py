@@ -11,6 +11,9 @@ joined from the corpus files at build time and never copied here (licences: trai
     python -m training.realnews --summary      counts per split, corpus and label
     python -m training.realnews --agreement    inter-annotator agreement table
     python -m training.realnews --polnear      rule-derived PolNeAR types vs these labels
+    python -m training.realnews --export dev OUT.jsonl   one split as LABELS.md JSONL (with text),
+                                                         for `attrib evaluate OUT.jsonl` (keep it
+                                                         outside the repository: corpus text)
 """
 
 from __future__ import annotations
@@ -353,7 +356,19 @@ def main() -> None:
     parser.add_argument("--summary", action="store_true")
     parser.add_argument("--agreement", action="store_true")
     parser.add_argument("--polnear", action="store_true")
+    parser.add_argument(
+        "--export", nargs=2, metavar=("SPLIT", "OUT"), help="write a split as LABELS.md JSONL"
+    )
     args = parser.parse_args()
+    if args.export:
+        split, out = args.export
+        rows = [r for r in load_realnews(args.data_dir) if r["split"] == split]
+        keys = ("text", *LABEL_KEYS, "doc_id", "sent_idx")
+        Path(out).write_text(
+            "".join(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n" for r in rows)
+        )
+        print(f"wrote {len(rows)} {split} sentences to {out}")
+        return
     if args.agreement:
         print(json.dumps(agreement(), indent=2))
     if args.polnear:
