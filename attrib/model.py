@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -464,6 +465,12 @@ class AttribModel(BasePredictor, nn.Module):
         hedges = tuple(tags_to_spans(text, hd, offsets).get("HEDGE", ()))
         attribution = cfg.attribution_labels[max(range(len(attr_p)), key=attr_p.__getitem__)]
         certainty = cfg.certainty_labels[max(range(len(cert_p)), key=cert_p.__getitem__)]
+        # The heads agree with each other: spans belong to the governing attribution only, so a
+        # `none` sentence has no source or cue, and a `certain` one no hedge (LABELS.md 3, 2b.6).
+        if attribution == "none":
+            sources, cues = (), ()
+        if certainty == "certain":
+            hedges = ()
         return SentenceResult(
             text=text,
             attribution=attribution,
@@ -474,7 +481,7 @@ class AttribModel(BasePredictor, nn.Module):
             sources=sources,
             cues=cues,
             hedges=hedges,
-            chain=chain_from_sources(sources, attribution),
+            chain=chain_from_sources(sources, attribution, text),
         )
 
     def quantized(self) -> AttribModel:
@@ -553,13 +560,22 @@ def spans_to_tags(
     return tags
 
 
-def chain_from_sources(sources: Sequence[Span], attribution: str) -> tuple[Hop, ...]:
-    """Two or more sources in one sentence form a chain, outer to inner; the inner hop takes the label."""
-    if len(sources) < 2:
+# A relay: the claim passes from an inner source through an outer one ("X reported that Y said",
+# "according to X, Y ...", "X quoted Y as saying", "citing Y"). "Y told X" is no relay (2b.13).
+_RELAY = re.compile(
+    r"\b(?:according to|reported that|reports that|report(?:ed)? by|citing|cited"
+    r"|quot(?:ed|ing)\b.*\bas saying)\b",
+    re.IGNORECASE,
+)
+
+
+def chain_from_sources(sources: Sequence[Span], attribution: str, text: str = "") -> tuple[Hop, ...]:
+    """A chain, outer to inner, only where the sentence relays an inner source through an outer
+    one and names both; the inner hop takes the sentence's label. Never from any two spans."""
+    if len(sources) < 2 or attribution == "none" or not _RELAY.search(text):
         return ()
-    hops = [Hop(ATTRIBUTION_OF_KIND[source_kind(s.text)], s.text) for s in sources]
-    if attribution != "none":
-        hops[-1] = Hop(attribution, hops[-1].source)
+    hops = [Hop(ATTRIBUTION_OF_KIND[source_kind(s.text)], s.text) for s in sources[:2]]
+    hops[-1] = Hop(attribution, hops[-1].source)
     return tuple(hops)
 
 
