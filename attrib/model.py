@@ -315,7 +315,7 @@ class AttribModel(BasePredictor, nn.Module):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         dtype = torch.float16 if fp16 else torch.float32
-        state = {k: v.detach().to(dtype).contiguous() for k, v in self.state_dict().items()}
+        state = {k: v.detach().to("cpu", dtype).contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
         self.tokenizer.save_pretrained(str(path))
         self.config.encoder_config = self.encoder.config.to_dict()

@@ -197,6 +197,10 @@ def test_realnews_is_its_own_source_with_its_own_splits(built_with_realnews) -> 
     dev_docs = set(dd["realnews_dev"]["doc_id"])
     assert dev_docs == {"realnews:polnear:fixture_doc_a"}
     assert "realnews:polnear:fixture_doc_b" in set(dd["train"]["doc_id"])
+    # No article on two sides: each real-news article is in exactly one split.
+    sides = {name: {d for d in ds["doc_id"] if d.startswith("realnews:")} for name, ds in dd.items()}
+    for a, b in [(a, b) for a in sides for b in sides if a < b]:
+        assert not sides[a] & sides[b], (a, b)
     # Neither article reaches any split through PolNeAR's rule-derived rows.
     for ds in dd.values():
         assert not {"polnear:fixture_doc_a", "polnear:fixture_doc_b"} & set(ds["doc_id"])

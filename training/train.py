@@ -253,6 +253,9 @@ def train(
     log = (out / "log.jsonl").open("a", encoding="utf-8")
     feats = featurize(model, train_rows)
     pad_id = model.tokenizer.pad_token_id or 0
+    # A GPU where there is one (the device machine), else the CPU; predict follows the model.
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     optim = torch.optim.AdamW(
@@ -268,7 +271,7 @@ def train(
     state_file = out / "train_state.pt"
     start_epoch, best, best_epoch, history = 0, -1.0, -1, []
     if state_file.is_file():  # resume after the last finished epoch
-        state = torch.load(state_file, weights_only=True)  # tensors and plain values only
+        state = torch.load(state_file, weights_only=True, map_location=device)  # tensors and plain values
         model.load_state_dict(state["model"])
         optim.load_state_dict(state["optim"])
         sched.load_state_dict(state["sched"])
@@ -290,7 +293,7 @@ def train(
         bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", mininterval=30, dynamic_ncols=True)
         running, epoch_loss = 0.0, 0.0
         for step, b in enumerate(bar):
-            batch = collate([feats[i] for i in b], pad_id)
+            batch = {k: v.to(device) for k, v in collate([feats[i] for i in b], pad_id).items()}
             outputs = model(
                 **{k: batch[k] for k in ("input_ids", "attention_mask", "sentence_mask") if k in batch},
                 **({"token_type_ids": batch["token_type_ids"]} if "token_type_ids" in batch else {}),
