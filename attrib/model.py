@@ -27,6 +27,7 @@ from attrib.errors import AttribError
 from attrib.labels import (
     ATTRIBUTION_LABELS,
     CERTAINTY_LABELS,
+    CERTAINTY_SCORE_BANDS,
     HEDGE_TAGS,
     IGNORE_INDEX,
     SOURCE_CUE_TAGS,
@@ -471,6 +472,9 @@ class AttribModel(BasePredictor, nn.Module):
             sources, cues = (), ()
         if certainty == "certain":
             hedges = ()
+        # The score lies in its class's band (a hedged claim is never scored as fact, 2.).
+        low, high = CERTAINTY_SCORE_BANDS[certainty]
+        score = min(max(float(score), low), high)
         return SentenceResult(
             text=text,
             attribution=attribution,
