@@ -17,18 +17,9 @@ anonymous, i.e. a source is invoked):
   one labelled none or reportedly is *author hedging* ("reportedly" is the author's own
   softening of source-less hearsay).
 
-Reliability score (every term is reported as a component with value, weight, contribution):
-
-    raw   = 90                                   base
-          + 2  * min(distinct named sources, 5)  up to +10
-          - 40 * anonymous share
-          - 40 * hearsay share
-          - 30 * unattributed-assertion share
-          - 20 * speculative share
-    score = clip(round_half_up(raw), 0, 100)
-
-The component contributions sum to `raw` exactly. A fully on-record article with five or
-more named sources scores 100; one that is all hearsay scores 50 at best.
+Reliability score: the sourcing standards of docs/report.md ("The reliability score"), one
+component each (value, weight, contribution, plain-language reason); the contributions sum to
+the raw score, clipped to 0-100.
 
 Sources table: source mentions come from the chain hops of attributed sentences (or, with
 no chain, their source spans). Named mentions (person / organisation / publication) are
@@ -54,15 +45,36 @@ from typing import Any
 
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SOURCED
 from attrib.result import ArticleSentence, Hop
-from attrib.sources import normalise_name, source_kind
+from attrib.sources import normalise_name, source_kind, word_list
 
+# Weights, from the newsroom standards (docs/report.md), set before any validation.
 BASE_SCORE = 90.0
-NAMED_SOURCE_WEIGHT = 2.0
+NAMED_SOURCE_WEIGHT = 10.0  # for min(named sources, NAMED_SOURCE_CAP) / NAMED_SOURCE_CAP
 NAMED_SOURCE_CAP = 5
-ANONYMOUS_WEIGHT = -40.0
-HEARSAY_WEIGHT = -40.0
+DOCUMENTS_WEIGHT = 3.0
 UNATTRIBUTED_WEIGHT = -30.0
-SPECULATIVE_WEIGHT = -20.0
+HEARSAY_WEIGHT = -40.0
+HEARSAY_LEAD_FACTOR = 3.0  # a hearsay headline or lead sentence counts this many times
+LEAD_SENTENCES = 3  # the headline and the two sentences after it
+ANONYMOUS_WEIGHT = -10.0
+VAGUE_ANONYMOUS_WEIGHT = -20.0
+ANONYMOUS_OPINION_WEIGHT = -15.0
+ANONYMITY_EXPLAINED_WEIGHT = 5.0
+CORROBORATED_WEIGHT = 3.0
+SINGLE_SOURCE_WEIGHT = -15.0
+SINGLE_SOURCE_MIN = 3  # sourced sentences needed before reliance on one source counts
+RELAYED_WEIGHT = -10.0
+AUTHOR_HEDGING_WEIGHT = -10.0
+
+# Words that name no role or body: an anonymous source described only by them is vague.
+_VAGUE_WORDS = word_list("vague_descriptors")
+_COUNTED = re.compile(r"\b(two|three|four|five|six|several|multiple|\d+)\b", re.IGNORECASE)
+_ANONYMITY_REASON = re.compile(
+    r"condition of anonymity|not authori[sz]ed to|declined to be (named|identified)|"
+    r"asked not to be (named|identified)|requested anonymity|speaking anonymously|"
+    r"without being (named|identified)|on background",
+    re.IGNORECASE,
+)
 
 # Flag thresholds.
 MOSTLY_ANONYMOUS = 0.5  # anonymous share above this
@@ -176,6 +188,9 @@ class Profile:
     raw_score: float
     components: tuple[ScoreComponent, ...]
     flags: tuple[Flag, ...] = field(default_factory=tuple)
+    # The anonymous sources' descriptors, each with whether it names a role or body (precise).
+    anonymous_descriptors: tuple[tuple[str, bool], ...] = ()
+    anonymity_explained: bool = False
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -208,6 +223,8 @@ class Profile:
             "components": [c.to_dict() for c in self.components],
             "reasons": list(self.reasons),
             "flags": [f.to_dict() for f in self.flags],
+            "anonymous_descriptors": [{"descriptor": d, "precise": p} for d, p in self.anonymous_descriptors],
+            "anonymity_explained": self.anonymity_explained,
         }
 
 
@@ -357,58 +374,201 @@ def _are(k: int) -> str:
     return "is" if k == 1 else "are"
 
 
-def _components(
-    n: int, n_sourced: int, counts: dict[str, int], n_spec: int, n_unattr: int, n_named: int
-) -> tuple[ScoreComponent, ...]:
+@dataclass(frozen=True)
+class _Counts:
+    """What the score's components are computed from (one pass over the sentences)."""
+
+    n: int
+    n_sourced: int
+    n_claims: int
+    n_unattributed: int
+    hearsay_weighted: float
+    anonymous: int
+    vague: tuple[str, ...]
+    precise: tuple[str, ...]
+    anonymous_opinion: int
+    explained: bool
+    corroborated: bool
+    n_named: int
+    top_source: tuple[str, int]
+    relayed: int
+    documents: int
+    author_hedged: int
+
+
+def _is_vague(descriptor: str) -> bool:
+    words = re.findall(r"[a-z]+", descriptor.lower())
+    return not words or all(w in _VAGUE_WORDS for w in words)
+
+
+def _count(sentences: Sequence[ArticleSentence], sources: tuple[SourceEntry, ...], n_unattr: int) -> _Counts:
+    results = [s.result for s in sentences]
+    sourced = [r for r in results if r.attribution in SOURCED]
+    anonymous = [r for r in results if r.attribution == "anonymous"]
+    vague, precise = [], []
+    for r in anonymous:
+        names = [sp.text for sp in r.sources if source_kind(sp.text) == "unnamed"] or [
+            sp.text for sp in r.sources
+        ]
+        descriptor = names[-1] if names else ""
+        (vague if _is_vague(descriptor) else precise).append(descriptor or "(no source named)")
+    unnamed_sources = [s for s in sources if s.kind == "unnamed"]
+    corroborated = len(unnamed_sources) >= 2 or any(_COUNTED.search(d) for d in precise + vague)
+    top = max(sources, key=lambda s: len(s.sentences), default=None)
+    # according_to: a named outlet relays its reporting; otherwise a document or data is cited.
+    relayed = sum(
+        1
+        for r in results
+        if r.attribution == "according_to" and any(source_kind(sp.text) == "publication" for sp in r.sources)
+    )
+    documents = sum(1 for r in results if r.attribution == "according_to") - relayed
+    return _Counts(
+        n=len(results),
+        n_sourced=len(sourced),
+        n_claims=sum(1 for r in results if is_claim_like(r.text)),
+        n_unattributed=n_unattr,
+        hearsay_weighted=sum(
+            HEARSAY_LEAD_FACTOR if s.index < LEAD_SENTENCES else 1.0
+            for s in sentences
+            if s.result.attribution == "reportedly"
+        ),
+        anonymous=len(anonymous),
+        vague=tuple(vague),
+        precise=tuple(precise),
+        anonymous_opinion=sum(1 for r in anonymous if r.certainty != "certain"),
+        explained=bool(anonymous) and any(_ANONYMITY_REASON.search(r.text) for r in results),
+        corroborated=bool(anonymous) and corroborated,
+        n_named=sum(1 for s in sources if s.kind != "unnamed"),
+        top_source=(top.name, len(top.sentences)) if top else ("", 0),
+        relayed=relayed,
+        documents=documents,
+        author_hedged=sum(1 for r in results if r.attribution == "none" and r.certainty != "certain"),
+    )
+
+
+def _quoted(items: Sequence[str], limit: int = 4) -> str:
+    shown = ", ".join(f"'{x}'" for x in list(dict.fromkeys(items))[:limit])
+    return shown + (", ..." if len(set(items)) > limit else "")
+
+
+def _components(c: _Counts) -> tuple[ScoreComponent, ...]:
     def comp(name: str, label: str, value: float, weight: float, reason: str) -> ScoreComponent:
         contribution = value * weight + 0.0  # + 0.0 turns -0.0 into 0.0 for display
         return ScoreComponent(name, label, value, weight, contribution, f"{contribution:+.1f}: {reason}")
 
-    anon, hearsay = counts["anonymous"], counts["reportedly"]
-    named = min(n_named, NAMED_SOURCE_CAP)
+    s = c.n_sourced
+    named = min(c.n_named, NAMED_SOURCE_CAP)
+    top_name, top_n = c.top_source
+    top_share = _share(top_n, s)
+    reliance = max(0.0, (top_share - 0.5) / 0.5) if s >= SINGLE_SOURCE_MIN else 0.0
+    n_vague = len(c.vague)
+    descriptors = (f" Vague: {_quoted(c.vague)}." if c.vague else "") + (
+        f" Precise: {_quoted(c.precise)}." if c.precise else ""
+    )
     return (
         comp("base", "Base score", 1.0, BASE_SCORE, "every article starts here."),
         comp(
             "named_sources",
-            "Distinct named sources (up to 5)",
-            float(named),
+            "Named, accountable sources (up to 5)",
+            named / NAMED_SOURCE_CAP,
             NAMED_SOURCE_WEIGHT,
-            f"{n_named} distinct named source{'s' if n_named != 1 else ''} "
-            f"({NAMED_SOURCE_WEIGHT:g} points each, counted up to {NAMED_SOURCE_CAP}).",
+            f"{c.n_named} distinct named source{'s' if c.n_named != 1 else ''} "
+            f"(counted up to {NAMED_SOURCE_CAP}).",
         ),
         comp(
-            "anonymous",
-            "Anonymous share of sourced sentences",
-            _share(anon, n_sourced),
-            ANONYMOUS_WEIGHT,
-            f"{anon} of {n_sourced} sentences citing a source ({_pct(_share(anon, n_sourced))}) "
-            f"{'rests' if anon == 1 else 'rest'} on an unnamed source.",
-        ),
-        comp(
-            "hearsay",
-            "Hearsay share (reportedly)",
-            _share(hearsay, n),
-            HEARSAY_WEIGHT,
-            f"{hearsay} of {n} sentences ({_pct(_share(hearsay, n))}) {_are(hearsay)} hearsay with no source "
-            "('reportedly', 'allegedly', 'according to reports').",
+            "documents",
+            "Documents and data cited",
+            float(c.documents > 0),
+            DOCUMENTS_WEIGHT,
+            f"{c.documents} sentence{' rests' if c.documents == 1 else 's rest'} "
+            "on a report, poll, filing or other document.",
         ),
         comp(
             "unattributed",
-            "Unattributed assertive claims",
-            _share(n_unattr, n),
+            "Unattributed claims",
+            _share(c.n_unattributed, c.n_claims),
             UNATTRIBUTED_WEIGHT,
-            f"{n_unattr} of {n} sentences ({_pct(_share(n_unattr, n))}) "
-            f"{'asserts' if n_unattr == 1 else 'assert'} a claim as fact without saying who vouches for it.",
+            f"{c.n_unattributed} of {c.n_claims} claims ({_pct(_share(c.n_unattributed, c.n_claims))}) "
+            "are asserted as fact without saying who vouches for them.",
         ),
         comp(
-            "speculative",
-            "Speculative share",
-            _share(n_spec, n),
-            SPECULATIVE_WEIGHT,
-            f"{n_spec} of {n} sentences ({_pct(_share(n_spec, n))}) {_are(n_spec)} speculative "
-            "(may, could, whether, if...).",
+            "hearsay",
+            "Hearsay without a source (headline and lead count triple)",
+            min(1.0, _share_f(c.hearsay_weighted, c.n)),
+            HEARSAY_WEIGHT,
+            "source-less hearsay ('reportedly', 'allegedly', 'according to reports'), weighted "
+            f"{_pct(min(1.0, _share_f(c.hearsay_weighted, c.n)))} of the article.",
+        ),
+        comp(
+            "anonymous",
+            "Anonymous sourcing",
+            _share(c.anonymous, s),
+            ANONYMOUS_WEIGHT,
+            f"{c.anonymous} of {s} sourced sentences ({_pct(_share(c.anonymous, s))}) "
+            "rest on an unnamed source.",
+        ),
+        comp(
+            "vague_anonymous",
+            "Vaguely described anonymous sources",
+            _share(n_vague, s),
+            VAGUE_ANONYMOUS_WEIGHT,
+            f"{n_vague} of {c.anonymous} anonymous sentences name no role or body.{descriptors}",
+        ),
+        comp(
+            "anonymous_opinion",
+            "Anonymous opinion or speculation",
+            _share(c.anonymous_opinion, s),
+            ANONYMOUS_OPINION_WEIGHT,
+            f"{c.anonymous_opinion} anonymous sentence"
+            f"{' hedges or speculates' if c.anonymous_opinion == 1 else 's hedge or speculate'}"
+            " (anonymity is for information).",
+        ),
+        comp(
+            "anonymity_explained",
+            "Reason for anonymity given",
+            float(c.explained),
+            ANONYMITY_EXPLAINED_WEIGHT,
+            "a reason for anonymity is given."
+            if c.explained
+            else ("no reason for anonymity is given." if c.anonymous else "no anonymous source."),
+        ),
+        comp(
+            "corroborated",
+            "Anonymous sources corroborated",
+            float(c.corroborated),
+            CORROBORATED_WEIGHT,
+            "more than one anonymous source."
+            if c.corroborated
+            else ("a single anonymous source." if c.anonymous else "no anonymous source."),
+        ),
+        comp(
+            "single_source",
+            "Reliance on a single source",
+            reliance,
+            SINGLE_SOURCE_WEIGHT,
+            f"the most-cited source ({top_name or 'none'}) carries {_pct(top_share)} "
+            "of the sourced sentences.",
+        ),
+        comp(
+            "relayed",
+            "Relayed from other outlets",
+            _share(c.relayed, s),
+            RELAYED_WEIGHT,
+            f"{c.relayed} of {s} sourced sentences relay another outlet's reporting.",
+        ),
+        comp(
+            "author_hedging",
+            "The author's own hedged claims",
+            _share(c.author_hedged, c.n),
+            AUTHOR_HEDGING_WEIGHT,
+            f"{c.author_hedged} unattributed sentence"
+            f"{' hedges or speculates' if c.author_hedged == 1 else 's hedge or speculate'}.",
         ),
     )
+
+
+def _share_f(part: float, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def _flags(p: dict[str, Any]) -> tuple[Flag, ...]:
@@ -460,7 +620,8 @@ def build_profile(sentences: Sequence[ArticleSentence]) -> Profile:
     sources = _build_sources(sentences)
     n_named = sum(1 for s in sources if s.kind != "unnamed")
 
-    components = _components(n, n_sourced, att_counts, cer_counts["speculative"], len(unattributed), n_named)
+    counts = _count(sentences, sources, len(unattributed))
+    components = _components(counts)
     raw = sum(c.contribution for c in components)
     anonymous_share = _share(att_counts["anonymous"], n_sourced)
     hearsay_share = _share(att_counts["reportedly"], n)
@@ -502,4 +663,7 @@ def build_profile(sentences: Sequence[ArticleSentence]) -> Profile:
         raw_score=raw,
         components=components,
         flags=flags,
+        anonymous_descriptors=tuple((d, False) for d in counts.vague)
+        + tuple((d, True) for d in counts.precise),
+        anonymity_explained=counts.explained,
     )

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "markdown", "json", "html")
 # Bump the major part when a documented key changes meaning or disappears.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 ATTRIBUTION_TITLES = {
     "on_record": "On record",

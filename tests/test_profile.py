@@ -86,19 +86,86 @@ def test_worked_example_score_matches_the_docs() -> None:
     assert contributions == pytest.approx(
         {
             "base": 90.0,
-            "named_sources": 6.0,  # Kim, Yoon Suk Yeol, Yonhap
-            "anonymous": -40 * 2 / 6,
-            "hearsay": -4.0,
-            "unattributed": -6.0,  # sentences 8 and 9, not the headline
-            "speculative": -2.0,
+            "named_sources": 6.0,  # Kim, Yoon Suk Yeol, Yonhap: 3 of 5
+            "documents": 0.0,
+            "unattributed": -30 * 2 / 9,  # sentences 8 and 9 of the 9 claims (not the headline)
+            "hearsay": -4.0,  # sentence 7, outside the lead
+            "anonymous": -10 * 2 / 6,
+            "vague_anonymous": -20 * 2 / 6,  # "Officials", "Diplomats"
+            "anonymous_opinion": -15 * 1 / 6,  # "may collapse"
+            "anonymity_explained": 0.0,
+            "corroborated": 3.0,  # two anonymous sources
+            "single_source": 0.0,
+            "relayed": -10 * 1 / 6,  # Yonhap
+            "author_hedging": 0.0,
         }
     )
     assert p.raw_score == pytest.approx(sum(contributions.values()))
-    assert p.raw_score == pytest.approx(70.6667, abs=1e-3)
-    assert p.score == 71
+    assert p.raw_score == pytest.approx(74.1667, abs=1e-3)
+    assert p.score == 74
     assert p.flags == ()
     assert p.unattributed_assertive == (8, 9)
-    assert len(p.reasons) == 5 and all(r[0] in "+-" for r in p.reasons)
+    assert len(p.reasons) == 12 and all(r[0] in "+-" for r in p.reasons)
+    assert p.anonymous_descriptors == (("Officials", False), ("Diplomats", False))
+
+
+def _story(anonymous: list[tuple[str, str]], certainty: str = "certain") -> list[ArticleSentence]:
+    """A five-sentence story: two named quotes, the given anonymous sentences, one narration."""
+    out = [
+        sent(0, "Council approves the budget for next year", "none"),
+        sent(1, "Mayor Ann Lee said the budget was balanced.", "on_record", sources=("Mayor Ann Lee",)),
+        sent(2, "Treasurer Bo Park said reserves would grow.", "on_record", sources=("Treasurer Bo Park",)),
+    ]
+    for i, (text, source) in enumerate(anonymous, start=3):
+        out.append(sent(i, text, "anonymous", certainty, (source,)))
+    out.append(sent(len(out), "The council met on Tuesday evening downtown.", "none"))
+    return out
+
+
+def test_precise_justified_anonymity_beats_bare_sources_said() -> None:
+    bare = build_profile(
+        _story([("Sources said the cuts were coming soon.", "Sources")], certainty="speculative")
+    )
+    precise = build_profile(
+        _story(
+            [
+                (
+                    "A senior finance ministry official, who spoke on condition of anonymity because he "
+                    "was not authorized to speak, said the cuts were coming.",
+                    "A senior finance ministry official",
+                ),
+                ("Two budget office officials said the same.", "Two budget office officials"),
+            ]
+        )
+    )
+    assert precise.score > bare.score
+    assert precise.anonymity_explained and not bare.anonymity_explained
+    assert [p for _, p in precise.anonymous_descriptors] == [True, True]
+    assert bare.anonymous_descriptors == (("Sources", False),)
+    vague = {c.name: c for c in bare.components}["vague_anonymous"]
+    assert "'Sources'" in vague.reason and vague.contribution < 0
+
+
+def test_hearsay_in_the_headline_costs_more_than_in_the_body() -> None:
+    body = [sent(i, f"The council met on day {i} of the week.", "none") for i in range(8)]
+    late = [*body, sent(8, "The mayor reportedly plans to resign next week.", "reportedly", "hedged")]
+    early = [sent(0, "Mayor reportedly set to resign", "reportedly", "hedged"), *body[1:], body[0]]
+    assert build_profile(early).score < build_profile(late).score
+
+
+def test_single_source_article_scores_below_a_multi_source_one() -> None:
+    one = [sent(0, "Budget fight looms", "none")] + [
+        sent(i, f"Mayor Ann Lee said point {i} was settled.", "on_record", sources=("Mayor Ann Lee",))
+        for i in range(1, 6)
+    ]
+    people = ["Mayor Ann Lee", "Treasurer Bo Park", "Councillor Cy Diaz", "Judge Di Evans", "Chief Ed Fox"]
+    many = [sent(0, "Budget fight looms", "none")] + [
+        sent(i, f"{name} said point {i} was settled.", "on_record", sources=(name,))
+        for i, name in enumerate(people, start=1)
+    ]
+    p_one, p_many = build_profile(one), build_profile(many)
+    assert p_one.score < p_many.score
+    assert {c.name: c for c in p_one.components}["single_source"].value == 1.0
 
 
 def test_alias_merging_kim() -> None:
