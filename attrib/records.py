@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -169,8 +170,6 @@ def iter_record_lines(
 
 def open_input(path: str | Path) -> tuple[IO[bytes], str]:
     """A binary handle on a file, or on standard input for `-`, with a name for messages."""
-    import sys
-
     if str(path) == "-":
         if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:
             raise AttribError("standard input is closed")
@@ -192,7 +191,7 @@ def iter_numbered_records(path: str | Path, validate: bool = True) -> Iterator[t
     try:
         yield from iter_record_lines(fh, name, validate)
     finally:
-        if fh is not getattr(__import__("sys").stdin, "buffer", None):
+        if str(path) != "-":  # standard input stays open for the caller
             fh.close()
 
 
