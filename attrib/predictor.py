@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol, overload, runtime_checkable
 
+from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
 from attrib.result import SentenceResult
+
+# Boilerplate lines vouch for nothing: `none` + `certain` whatever a predictor says (LABELS.md
+# 2b.12): "Read Full Article at X", "X contributed to this report", copyright lines, "Read
+# more: ...", photo and image credits.
+BOILERPLATE = re.compile(
+    r"^\W*(?:read (?:the )?full (?:article|story)\b|read more\s*:|(?:photo|image|photograph)s?\s*:"
+    r"|copyright\b|©|all rights reserved)"
+    r"|\bcontributed (?:to )?(?:this|the) (?:report|article|story)(?:\s+(?:for|from|in)\b[^.,;]*)?\W*$"
+    r"|\ball rights reserved\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(BOILERPLATE.search(text.strip()))
+
+
+def boilerplate_result(text: str) -> SentenceResult:
+    """The guideline's label for a boilerplate line, with certain probabilities and no spans."""
+    return SentenceResult(
+        text=text,
+        attribution="none",
+        certainty="certain",
+        certainty_score=1.0,
+        attribution_probs={a: float(a == "none") for a in ATTRIBUTION_LABELS},
+        certainty_probs={c: float(c == "certain") for c in CERTAINTY_LABELS},
+    )
 
 
 @runtime_checkable
@@ -52,6 +81,7 @@ class BasePredictor:
         """One string in, one result out; a list in, a list out (input order kept)."""
         single, batch, ctx = as_batch(sentences, contexts)
         out = self.predict_batch(batch, ctx, **options) if batch else []
+        out = [boilerplate_result(r.text) if is_boilerplate(r.text) else r for r in out]
         return out[0] if single else out
 
 

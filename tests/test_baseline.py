@@ -223,3 +223,27 @@ def test_sample_article_key_sentences(article: list[tuple[dict, SentenceResult]]
     assert (r.attribution, r.certainty) == (gold["attribution"], gold["certainty"])
     assert [[s.start, s.end] for s in r.sources] == gold["source_char_spans"]
     assert [h.to_dict() for h in r.chain] == gold.get("chain", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Read Full Article at RT.com",
+        "Max Fischer contributed to this report for TROIB News",
+        "Copyright 2024 Example Media. All rights reserved.",
+        "Image: Huebi.",
+        "Read more: Seoul says no to arms sales",
+    ],
+)
+def test_boilerplate_is_none_and_certain_for_every_predictor(text: str) -> None:
+    """LABELS.md 2b.12, applied in the shared `predict` so every predictor follows it."""
+    r = LexiconPredictor().predict(text)
+    assert (r.attribution, r.certainty, r.sources, r.cues) == ("none", "certain", (), ())
+    assert r.attribution_probs["none"] == 1.0
+
+
+def test_a_sentence_mentioning_a_report_is_no_boilerplate() -> None:
+    from attrib.predictor import is_boilerplate
+
+    assert not is_boilerplate("He contributed to this report, officials said the plan works.")
+    assert not is_boilerplate("The minister said he read more books this year.")
