@@ -77,6 +77,8 @@ def source_kind(text: str, ner: list[str] | None = None) -> str:
         return "unnamed"
     if lower in PRONOUNS:
         return "pronoun"
+    if lower in word_list("capitals"):
+        return "organisation"  # "Moscow warned", "Seoul said": the government speaks
     if _has_phrase(lower, word_list("anonymity")):
         return "unnamed"
     first = words[0].lower()

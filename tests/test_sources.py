@@ -18,7 +18,7 @@ from attrib.sources import ATTRIBUTION_OF_KIND, normalise_name, source_kind, wor
         ("Sen. Elizabeth Warren", "person"),
         ("the president", "person"),
         ("his spokesman", "person"),
-        ("Moscow", "person"),
+        ("Moscow", "organisation"),  # a capital speaking for its government
         # Named bodies.
         ("the White House", "organisation"),
         ("The presidential office", "organisation"),
@@ -95,3 +95,9 @@ def test_word_list_reads_lowercased_entries_without_comments() -> None:
     outlets = word_list("outlets")
     assert "reuters" in outlets and "yonhap" in outlets
     assert not any(item.startswith("#") or item != item.lower() for item in outlets)
+
+
+@pytest.mark.parametrize("text", ["Moscow", "Seoul", "the Kremlin", "New Delhi", "Washington"])
+def test_capitals_speaking_for_governments_are_organisations(text: str) -> None:
+    assert source_kind(text) == "organisation"
+    assert source_kind("George Washington") == "person"
