@@ -50,10 +50,10 @@ def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
             f"the default model at {path} is missing; pass --model PATH, set {MODEL_ENV}, "
             "or use --predictor baseline"
         )
-    from attrib.model import AttribModel, check_checkpoint
+    from attrib.model import AttribModel
 
-    check_checkpoint(path)  # a trained attrib checkpoint, or one clear "not an attrib model" error
-    model = AttribModel.from_pretrained(path)
+    # A trained attrib checkpoint, validated once, or one clear "not an attrib model" error.
+    model = AttribModel.from_checkpoint(path)
     return model.quantized() if int8 else model
 
 

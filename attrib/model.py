@@ -121,12 +121,6 @@ class AttribConfig:
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
-    @classmethod
-    def from_json_file(cls, path: Path) -> AttribConfig:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
 
 # Sanity bounds on an encoder config read from disk (MiniLM: 384 wide, 6 layers, 30k vocab):
 # a config may not ask for a model far beyond what the analyser can run.
@@ -169,6 +163,11 @@ def check_checkpoint(path: str | Path) -> AttribConfig:
     safetensors weights with trained heads, and a fast tokenizer file. Anything else is one
     `not an attrib model: <reason>` error.
     """
+    return _validated(path)[0]
+
+
+def _validated(path: str | Path) -> tuple[AttribConfig, Any]:
+    """`check_checkpoint`, also returning the parsed tokenizer so loading need not parse it again."""
     folder = Path(path)
     if not folder.is_dir():
         raise _not_model(path, "not a folder")
@@ -227,13 +226,14 @@ def check_checkpoint(path: str | Path) -> AttribConfig:
     try:
         from tokenizers import Tokenizer
 
-        Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
     except Exception as exc:  # tokenizers raises plain Exceptions on bad files
         raise _not_model(path, f"{TOKENIZER_FILE} is unreadable ({str(exc).splitlines()[0][:80]})") from None
     try:
-        return AttribConfig(**{k: v for k, v in data.items() if k in AttribConfig.__dataclass_fields__})
+        config = AttribConfig(**{k: v for k, v in data.items() if k in AttribConfig.__dataclass_fields__})
     except AttribError as exc:
         raise _not_model(path, str(exc)) from None
+    return config, tokenizer
 
 
 class AttribModel(BasePredictor, nn.Module):
@@ -266,33 +266,7 @@ class AttribModel(BasePredictor, nn.Module):
         path = str(path) if path is not None else default_base_model()
         config_file = Path(path) / CONFIG_NAME
         if config_file.is_file() and _model_type(config_file) == MODEL_TYPE:
-            refused = sorted(set(overrides) - CHECKPOINT_OVERRIDES)
-            if refused:
-                raise AttribError(
-                    f"cannot override {', '.join(refused)} on a trained checkpoint "
-                    f"(allowed: {', '.join(sorted(CHECKPOINT_OVERRIDES))})"
-                )
-            config = check_checkpoint(path)
-            for key, value in overrides.items():
-                setattr(config, key, value)
-            config.__post_init__()  # re-validate with the overrides
-            try:
-                with _quiet_transformers():
-                    enc_config = AutoConfig.for_model(**config.encoder_config)
-                    tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(Path(path) / TOKENIZER_FILE))
-                    _copy_special_tokens(Path(path), tokenizer)
-                    model = cls(config, AutoModel.from_config(enc_config), tokenizer)
-                state = {k: v.float() for k, v in load_file(str(Path(path) / WEIGHTS_NAME)).items()}
-                missing, unexpected = model.load_state_dict(state, strict=False)
-            except Exception as exc:  # shapes, config values or files that transformers rejects
-                raise _not_model(path, str(exc).splitlines()[0][:160]) from None
-            if missing or unexpected:
-                raise _not_model(
-                    path, f"weights do not fit the config (missing {missing[:2]}, extra {unexpected[:2]})"
-                )
-            if not all(bool(torch.isfinite(t).all()) for t in state.values()):
-                raise _not_model(path, "the weights contain NaN or infinite values")
-            return model.eval()
+            return cls.from_checkpoint(path, **overrides)
         unknown = sorted(set(overrides) - set(AttribConfig.__dataclass_fields__))
         if unknown:
             raise AttribError(f"unknown config field(s): {', '.join(unknown)}")
@@ -306,6 +280,39 @@ class AttribModel(BasePredictor, nn.Module):
             raise AttribError(f"{path} has no fast tokenizer (needed for character offsets)")
         config = AttribConfig(base_model=path, encoder_config=encoder.config.to_dict(), **overrides)
         return cls(config, encoder, tokenizer)
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, **overrides: Any) -> AttribModel:
+        """The checkpoint half of `from_pretrained`: a trained attrib folder, validated once
+        (`check_checkpoint`), never a base encoder with new heads. Only `CHECKPOINT_OVERRIDES`
+        may be changed."""
+        refused = sorted(set(overrides) - CHECKPOINT_OVERRIDES)
+        if refused:
+            raise AttribError(
+                f"cannot override {', '.join(refused)} on a trained checkpoint "
+                f"(allowed: {', '.join(sorted(CHECKPOINT_OVERRIDES))})"
+            )
+        config, fast_tokenizer = _validated(path)
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        config.__post_init__()  # re-validate with the overrides
+        try:
+            with _quiet_transformers():
+                enc_config = AutoConfig.for_model(**config.encoder_config)
+                tokenizer = PreTrainedTokenizerFast(tokenizer_object=fast_tokenizer)
+                _copy_special_tokens(Path(path), tokenizer)
+                model = cls(config, AutoModel.from_config(enc_config), tokenizer)
+            state = {k: v.float() for k, v in load_file(str(Path(path) / WEIGHTS_NAME)).items()}
+            missing, unexpected = model.load_state_dict(state, strict=False)
+        except Exception as exc:  # shapes, config values or files that transformers rejects
+            raise _not_model(path, str(exc).splitlines()[0][:160]) from None
+        if missing or unexpected:
+            raise _not_model(
+                path, f"weights do not fit the config (missing {missing[:2]}, extra {unexpected[:2]})"
+            )
+        if not all(bool(torch.isfinite(t).all()) for t in state.values()):
+            raise _not_model(path, "the weights contain NaN or infinite values")
+        return model.eval()
 
     @property
     def device(self) -> torch.device:
