@@ -88,19 +88,6 @@ def validate_record(rec: Any, where: str) -> dict[str, Any]:
     return rec
 
 
-def _depth_ok(obj: Any, limit: int = MAX_DEPTH) -> bool:
-    stack = [(obj, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
-
-
 def _clean(obj: Any) -> Any:
     if isinstance(obj, str):
         return clean_text(obj)
@@ -119,6 +106,8 @@ def parse_line(raw: bytes, where: str) -> Any:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RecordError(f"{where}: not UTF-8 text (save the file as UTF-8)") from None
+    # Checked on the text, before parsing: brackets inside strings can only overcount, so a line
+    # that passes cannot parse deeper, and a deep one never reaches the recursive parser.
     if line.count("[") + line.count("{") > MAX_DEPTH and not _depth_ok_text(line):
         raise RecordError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
     try:
@@ -127,13 +116,11 @@ def parse_line(raw: bytes, where: str) -> Any:
         raise RecordError(f"{where}: not valid JSON ({exc.msg})") from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of thousands of digits
         raise RecordError(f"{where}: not usable JSON ({str(exc).splitlines()[0][:80]})") from None
-    if not _depth_ok(value):
-        raise RecordError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
     return _clean(value)
 
 
 def _depth_ok_text(line: str) -> bool:
-    """A quick bound on nesting before parsing (brackets inside strings can only overcount)."""
+    """Is the text's bracket nesting (outside strings) at most MAX_DEPTH?"""
     depth = best = 0
     in_str = esc = False
     for ch in line:
