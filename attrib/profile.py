@@ -401,9 +401,15 @@ def _is_vague(descriptor: str) -> bool:
     return not words or all(w in _VAGUE_WORDS for w in words)
 
 
-def _count(sentences: Sequence[ArticleSentence], sources: tuple[SourceEntry, ...], n_unattr: int) -> _Counts:
+def _count(
+    sentences: Sequence[ArticleSentence],
+    sources: tuple[SourceEntry, ...],
+    n_unattr: int,
+    n_sourced: int,
+    n_named: int,
+) -> _Counts:
+    """The counts `build_profile` has not made already (it passes those in)."""
     results = [s.result for s in sentences]
-    sourced = [r for r in results if r.attribution in SOURCED]
     anonymous = [r for r in results if r.attribution == "anonymous"]
     vague, precise = [], []
     for r in anonymous:
@@ -424,7 +430,7 @@ def _count(sentences: Sequence[ArticleSentence], sources: tuple[SourceEntry, ...
     documents = sum(1 for r in results if r.attribution == "according_to") - relayed
     return _Counts(
         n=len(results),
-        n_sourced=len(sourced),
+        n_sourced=n_sourced,
         n_claims=sum(1 for r in results if is_claim_like(r.text)),
         n_unattributed=n_unattr,
         hearsay_weighted=sum(
@@ -438,7 +444,7 @@ def _count(sentences: Sequence[ArticleSentence], sources: tuple[SourceEntry, ...
         anonymous_opinion=sum(1 for r in anonymous if r.certainty != "certain"),
         explained=bool(anonymous) and any(_ANONYMITY_REASON.search(r.text) for r in results),
         corroborated=bool(anonymous) and corroborated,
-        n_named=sum(1 for s in sources if s.kind != "unnamed"),
+        n_named=n_named,
         top_source=(top.name, len(top.sentences)) if top else ("", 0),
         relayed=relayed,
         documents=documents,
@@ -620,7 +626,7 @@ def build_profile(sentences: Sequence[ArticleSentence]) -> Profile:
     sources = _build_sources(sentences)
     n_named = sum(1 for s in sources if s.kind != "unnamed")
 
-    counts = _count(sentences, sources, len(unattributed))
+    counts = _count(sentences, sources, len(unattributed), n_sourced, n_named)
     components = _components(counts)
     raw = sum(c.contribution for c in components)
     anonymous_share = _share(att_counts["anonymous"], n_sourced)
