@@ -8,6 +8,7 @@ sentencex and blingfire on gold segmentations: `python -m training.splitbench`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -133,13 +134,13 @@ def news_rules(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
                 out[-1][1] = b
                 continue
         out.append([a, b])
-    return [piece for a, b in out for piece in _caps_headline(text, a, b)]
+    return [piece for a, b in out for piece in _new_speaker_cuts(text, a, b)]
 
 
-def _caps_headline(text: str, a: int, b: int) -> list[tuple[int, int]]:
+def _new_speaker_cuts(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """Cuts the segmenter misses where a new speaker starts: after a capitals headline (before its
     dash or opening quote), after a stray full stop, and before a quote that opens after a
-    sentence end outside any quote."""
+    sentence end outside any quote. The caller trims white space and drops empty pieces."""
     cuts = []
     for m in _CAPS_DASH.finditer(text, a, b):
         head = text[a : m.start()]
@@ -151,17 +152,4 @@ def _caps_headline(text: str, a: int, b: int) -> list[tuple[int, int]]:
         balanced = before.count("\u201c") == before.count("\u201d") and before.count('"') % 2 == 0
         if balanced and (m.start() - a > 1 or before in ".!?"):
             cuts.append(m.start())
-    if not cuts:
-        return [(a, b)]
-    pieces, start = [], a
-    for cut in sorted(set(cuts)):
-        end = cut
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            pieces.append((start, end))
-        start = cut
-        while start < b and text[start].isspace():
-            start += 1
-    pieces.append((start, b))
-    return pieces
+    return list(itertools.pairwise([a, *sorted(set(cuts)), b]))
