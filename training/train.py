@@ -467,6 +467,12 @@ def card_figures(
     return figures
 
 
+def print_figures(figures: dict[str, list[dict[str, Any]]]) -> None:
+    """The first three headline figures of each set, one line a set."""
+    for set_name, rows in figures.items():
+        print(f"{set_name}: " + "  ".join(f"{r['head']}/{r['metric']} {r['value']:.3f}" for r in rows[:3]))
+
+
 def finish(
     cfg: TrainConfig,
     run: Path,
@@ -485,8 +491,7 @@ def finish(
     best.save_pretrained(out, fp16=True)
     (run / "metrics.json").write_text(json.dumps(figures, indent=2))
     print(f"saved {out}")
-    for set_name, rows in figures.items():
-        print(f"{set_name}: " + "  ".join(f"{r['head']}/{r['metric']} {r['value']:.3f}" for r in rows[:3]))
+    print_figures(figures)
     return figures
 
 
@@ -496,8 +501,7 @@ def rescore(checkpoint: Path, sets: dict[str, tuple[list[dict[str, Any]], bool]]
     figures = card_figures(model, sets)
     model.config.training = portable({**model.config.training, "metrics": figures})
     model.save_pretrained(checkpoint, fp16=True)
-    for set_name, rows in figures.items():
-        print(f"{set_name}: " + "  ".join(f"{r['head']}/{r['metric']} {r['value']:.3f}" for r in rows[:3]))
+    print_figures(figures)
 
 
 if __name__ == "__main__":
