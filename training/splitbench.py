@@ -19,15 +19,16 @@ holding gold sentences of different speakers).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from training.realnews import read_corpus
+from training.realnews import read_corpus, text_hash
 
 HERE = Path(__file__).resolve().parent
 QUOTES_PATH = HERE / "splitgold" / "quotes.jsonl"
@@ -65,10 +66,6 @@ def gum_docs(data_dir: str | Path, genre: str) -> list[GoldDoc]:
     return out
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
 def quote_docs(data_dir: str | Path, path: Path = QUOTES_PATH) -> list[GoldDoc]:
     """The hand-checked quote paragraphs, joined to the corpus text and checked by hash."""
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -102,10 +99,15 @@ def _found(text: str, pieces: Iterable[str]) -> Spans:
     return spans
 
 
-def split_pysbd(text: str) -> Spans:
+@lru_cache(maxsize=1)
+def _pysbd() -> Any:
     import pysbd
 
-    seg = pysbd.Segmenter(language="en", clean=False)
+    return pysbd.Segmenter(language="en", clean=False)  # built once, not per article timed
+
+
+def split_pysbd(text: str) -> Spans:
+    seg = _pysbd()
     return [
         span
         for line in re.finditer(r"[^\n]+", text)
