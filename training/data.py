@@ -35,6 +35,7 @@ from typing import Any
 from datasets import Dataset, DatasetDict, Features, Sequence, Value, load_from_disk
 
 from attrib.labels import CERTAINTY_DEFAULT_SCORE
+from training.grammar import lexicon_lines
 
 HERE = Path(__file__).resolve().parent
 ATTRIB = HERE.parent / "attrib"
@@ -108,13 +109,8 @@ def split_of(doc_id: str, cfg: DataConfig) -> str:
     return "test" if x < cfg.test_frac else "validation" if x < cfg.test_frac + cfg.val_frac else "train"
 
 
-def _word_list(path: Path) -> frozenset[str]:
-    lines = (line.split("#", 1)[0].strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(line for line in lines if line)
-
-
 # Szeged cue words that present a claim as possible rather than probable (LABELS.md section 2).
-SPECULATIVE_CUES = _word_list(HERE / "lexicons" / "szeged_speculative.txt")
+SPECULATIVE_CUES = frozenset(w.lower() for w in lexicon_lines("szeged_speculative.txt"))
 
 
 def _record(text: str, **kw: Any) -> dict[str, Any]:

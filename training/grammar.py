@@ -199,7 +199,8 @@ def _by_beat(name: str) -> dict[str, tuple[str, ...]]:
     return {key: tuple(texts) for key, texts in grouped.items()}
 
 
-def _lines(name: str) -> tuple[str, ...]:
+def lexicon_lines(name: str) -> tuple[str, ...]:
+    """The entries of a one-field lexicon file in training/lexicons (`#` starts a comment)."""
     return tuple(row[0] for row in _rows(name, 1))
 
 
@@ -236,10 +237,10 @@ def load_lexicons() -> Lexicons:
         dependencies=_by_beat("dependencies.txt"),
         subordinate=_by_beat("subordinate.txt"),
         adverbials=_by_beat("adverbials.txt"),
-        audiences=_lines("audiences.txt"),
-        topics=_lines("topics.txt"),
-        acts=_lines("acts.txt"),
-        anonymity=tuple(_number_forms(line) for line in _lines("anonymity.txt")),
+        audiences=lexicon_lines("audiences.txt"),
+        topics=lexicon_lines("topics.txt"),
+        acts=lexicon_lines("acts.txt"),
+        anonymity=tuple(_number_forms(line) for line in lexicon_lines("anonymity.txt")),
     )
 
 
