@@ -34,12 +34,24 @@ def default_model_dir() -> Path:
     return Path(str(root)) / DEFAULT_MODEL_NAME
 
 
-def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
+BACKENDS = ("onnx", "torch")
+
+
+def load_predictor(
+    spec: str | None = None, int8: bool = False, backend: str = "onnx", threads: int | None = None
+) -> Predictor:
     """`"baseline"` -> the lexicon baseline; a path -> a fine-tuned checkpoint; None -> the default.
 
     The default is the shipped model (`default_model_dir`); if it is missing that is an error,
-    never a silent fall-back to the baseline. `int8` runs a model with dynamic int8 quantisation.
+    never a silent fall-back to the baseline. `backend="onnx"` (the default) runs the int8 ONNX
+    export with ONNX Runtime, without torch: the checkpoint's own export when it is current,
+    else one made once into the cache. `backend="torch"` runs the reference model (`int8`: with
+    torch's dynamic quantisation). `threads` defaults to the cores this process may use.
     """
+    if backend not in BACKENDS:
+        raise AttribError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+        raise AttribError(f"threads must be a positive integer, got {threads!r}")
     if spec == "baseline":
         from attrib.baseline import LexiconPredictor
 
@@ -50,11 +62,28 @@ def load_predictor(spec: str | None = None, int8: bool = False) -> Predictor:
             f"the default model at {path} is missing; pass --model PATH, set {MODEL_ENV}, "
             "or use --predictor baseline"
         )
+    if backend == "onnx":
+        from attrib.runtime import OnnxPredictor, cache_root, has_current_export
+
+        if not has_current_export(path):
+            from attrib.export import cached_export  # torch, once per checkpoint
+
+            path = cached_export(path, cache_root())
+        return OnnxPredictor(path, threads)
+    import torch
+
     from attrib.model import AttribModel
 
+    torch.set_num_threads(threads or _cores())
     # A trained attrib checkpoint, validated once, or one clear "not an attrib model" error.
     model = AttribModel.from_checkpoint(path)
     return model.quantized() if int8 else model
+
+
+def _cores() -> int:
+    from attrib.runtime import available_cores
+
+    return available_cores()
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,12 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attrib.errors import AttribError
+
+if TYPE_CHECKING:
+    from attrib.predictor import Predictor
 
 FORMATS = ("text", "markdown", "json", "html")
 EXTENSION_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "text"}
@@ -26,7 +30,16 @@ def _add_predictor_args(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--predictor", choices=("model", "baseline"), default="model", help="'baseline': the lexicon baseline"
     )
-    p.add_argument("--int8", action="store_true", help="run the model with dynamic int8 quantisation")
+    p.add_argument(
+        "--backend",
+        choices=("onnx", "torch"),
+        default="onnx",
+        help="'onnx' (default): the int8 ONNX Runtime export, no torch; 'torch': the reference model",
+    )
+    p.add_argument("--int8", action="store_true", help="with --backend torch: torch's dynamic int8")
+    p.add_argument(
+        "--threads", type=_positive, default=None, metavar="N", help="threads (default: the usable cores)"
+    )
 
 
 def _add_output_args(p: argparse.ArgumentParser, what: str) -> None:
@@ -39,8 +52,11 @@ def _add_output_args(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--out", metavar="FILE", help=f"write the {what} here instead of standard output")
 
 
-def _predictor_spec(args: argparse.Namespace) -> str | None:
-    return "baseline" if args.predictor == "baseline" else args.model
+def _predictor(args: argparse.Namespace) -> Predictor:
+    from attrib.analysis import load_predictor
+
+    spec = "baseline" if args.predictor == "baseline" else args.model
+    return load_predictor(spec, args.int8, args.backend, args.threads)
 
 
 def output_format(fmt: str | None, out: str | None) -> str:
@@ -143,7 +159,7 @@ def _run(args: argparse.Namespace) -> None:
             check_target(args.out, inputs)  # before any work: never overwrite the input
         fmt = output_format(args.format, args.out)
         text = read_article(args.path, args.max_chars or MAX_CHARS)
-        analysis = analyze(text, load_predictor(_predictor_spec(args), args.int8))
+        analysis = analyze(text, _predictor(args))
         color = args.out is None and fmt == "text" and sys.stdout.isatty()
         width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
         _emit(render(analysis, fmt, color=color, width=width), args.out, inputs)
@@ -152,7 +168,7 @@ def _run(args: argparse.Namespace) -> None:
 
         from attrib.labelling import count_records, label_file
 
-        predictor = load_predictor(_predictor_spec(args), args.int8)
+        predictor = _predictor(args)
         show = sys.stderr.isatty()
         total = count_records(args.input) if show and Path(args.input).is_file() else None
         with tqdm(total=total, disable=not show, unit="sent", file=sys.stderr, desc="labelling") as bar:
@@ -166,8 +182,8 @@ def _run(args: argparse.Namespace) -> None:
         if args.out:
             check_target(args.out, inputs)
         fmt = output_format(args.format, args.out)
-        predictor = None if args.predictions else load_predictor(_predictor_spec(args), args.int8)
-        compare = load_predictor(args.compare) if args.compare else None
+        predictor = None if args.predictions else _predictor(args)
+        compare = load_predictor(args.compare, backend=args.backend) if args.compare else None
         report = evaluate_file(args.gold, predictor=predictor, predictions=args.predictions, compare=compare)
         _emit(render_report(report.to_dict(), fmt), args.out, inputs)
     elif args.command == "bench":

@@ -6,6 +6,8 @@ run in seconds.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,15 @@ __all__ = ["TINY_TEXTS"]
 @pytest.fixture(scope="session")
 def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_tiny_encoder(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_export_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """ONNX exports made by tests go to a temporary cache, never the user's."""
+    old = os.environ.get("ATTRIB_CACHE")
+    os.environ["ATTRIB_CACHE"] = str(tmp_path_factory.mktemp("attrib-cache"))
+    yield
+    if old is None:
+        os.environ.pop("ATTRIB_CACHE", None)
+    else:
+        os.environ["ATTRIB_CACHE"] = old

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attrib.decode import spans_to_tags, tags_to_spans
 from attrib.errors import AttribError
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
-from attrib.model import AttribConfig, AttribModel, spans_to_tags, tags_to_spans
+from attrib.model import AttribConfig, AttribModel
 from attrib.result import SentenceResult
 from tests.conftest import TINY_TEXTS
 
@@ -208,8 +209,9 @@ def test_load_predictor_picks_model_baseline_or_error(
 
     model, _ = trained
     model.save_pretrained(tmp_path / "ckpt")
-    assert load_predictor(str(tmp_path / "ckpt")).name == "model"
-    assert load_predictor(str(tmp_path / "ckpt"), int8=True).name == "model-int8"
+    assert load_predictor(str(tmp_path / "ckpt"), backend="torch").name == "model"
+    assert load_predictor(str(tmp_path / "ckpt"), int8=True, backend="torch").name == "model-int8"
+    assert load_predictor(str(tmp_path / "ckpt")).name == "model-onnx-int8"  # the default backend
     assert load_predictor("baseline").name == "baseline"
     with pytest.raises(AttribError, match="not an attrib model"):
         load_predictor(str(tmp_path / "missing"))

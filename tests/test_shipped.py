@@ -108,4 +108,4 @@ def test_wheel_install_labels_the_sample_article_with_the_model(tmp_path: Path) 
     )
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert report["predictor"] == "model" and len(report["sentences"]) == 20
+    assert report["predictor"] == "model-onnx-int8" and len(report["sentences"]) == 20
