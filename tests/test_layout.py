@@ -126,8 +126,14 @@ def test_no_import_circle() -> None:
             visit(m, [])
 
 
-TORCH_FREE = ["attrib", "attrib.render", "attrib.evalreport", "attrib.profile", "attrib.runtime"]
-TORCH_FREE.append("attrib.decode")
+TORCH_FREE = [
+    "attrib",
+    "attrib.render",
+    "attrib.evalreport",
+    "attrib.profile",
+    "attrib.runtime",
+    "attrib.decode",
+]
 
 
 @pytest.mark.parametrize("module", TORCH_FREE)
