@@ -1,17 +1,30 @@
-"""Speed benchmark: sentences per second for the baseline, the fp32 model and the int8 model.
+"""Speed benchmark: raw encoders, end to end per backend, start-up, and agreement, in one run.
 
-All three run on the same sentences in one process; the figure is the best of `repeat` runs.
-Agreement is the share of sentences where int8 and fp32 give the same attribution (and certainty).
+Every figure is timed on the same sentences in one process (best of `repeat`):
+- raw encoder: the graph alone on already tokenised, padded batches (torch fp32, ONNX int8);
+- end to end: `predict` (tokenising, batching, decoding) per predictor, and `attrib label`'s
+  path (JSONL in, JSONL out) on the default backend;
+- start-up: a cold process doing what `attrib report` does, split into import, load and work,
+  and the wall time of the real `attrib report` command;
+- agreement: the share of sentences whose attribution (certainty) matches torch fp32.
+`busy` starts that many CPU-bound processes for the whole run, to show behaviour under contention.
 The default input is the sample article's sentences, tiled to `DEFAULT_SENTENCES` (packaged, so
 it works in any install); pass a JSONL file for a realistic mix.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 from attrib.errors import AttribError
 from attrib.predictor import Predictor
@@ -19,6 +32,7 @@ from attrib.records import iter_record_lines
 
 DEFAULT_SENTENCES = 500
 SAMPLE = "korea-arms-ukraine.gold.jsonl"
+SAMPLE_ARTICLE = "korea-arms-ukraine.txt"
 
 
 def sample_sentences(n: int = DEFAULT_SENTENCES) -> list[str]:
@@ -28,13 +42,67 @@ def sample_sentences(n: int = DEFAULT_SENTENCES) -> list[str]:
     return [base[i % len(base)] for i in range(n)]
 
 
-def _rate(fn: Callable[[], object], n: int, repeat: int) -> float:
+def _best(fn: Callable[[], object], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)
-    return n / best
+    return best
+
+
+@contextlib.contextmanager
+def _busy(n: int) -> Iterator[None]:
+    """`n` CPU-bound processes running alongside, as another job on a shared machine would."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+# What a cold `attrib report` does, in a child process, timed in three parts.
+_STARTUP_PROBE = """
+import sys, time, json
+t0 = time.perf_counter()
+from attrib.analysis import analyze, load_predictor
+from attrib.reader import read_article
+from attrib.render import render
+t1 = time.perf_counter()
+predictor = load_predictor(sys.argv[1] or None, threads=int(sys.argv[3]) if sys.argv[3] else None)
+t2 = time.perf_counter()
+render(analyze(read_article(sys.argv[2]), predictor), "text")
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load": t2 - t1, "work": t3 - t2}))
+"""
+
+
+def startup(model: str | None, article: str, threads: int | None, repeat: int) -> dict[str, float]:
+    """Seconds for a cold process: import, load, work (best of `repeat` each), the interpreter's
+    own start (process wall minus the three), and the real `attrib report` command's wall time."""
+    runs, walls = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", _STARTUP_PROBE, model or "", article, str(threads or "")],
+            capture_output=True,
+            text=True,
+        )
+        walls.append(time.perf_counter() - t0)
+        if out.returncode != 0:
+            raise AttribError(f"the start-up probe failed: {(out.stderr.strip().splitlines() or ['?'])[-1]}")
+        runs.append(json.loads(out.stdout))
+    split = {k: min(r[k] for r in runs) for k in ("import", "load", "work")}
+    split["interpreter"] = max(0.0, min(walls) - sum(split.values()))
+    command = [sys.executable, "-m", "attrib.cli", "report", article]
+    if model:
+        command += ["--model", model]
+    if threads:
+        command += ["--threads", str(threads)]
+    split["attrib report"] = _best(lambda: subprocess.run(command, capture_output=True, check=True), repeat)
+    return split
 
 
 @dataclass(frozen=True)
@@ -43,54 +111,111 @@ class BenchResult:
     source: str
     repeat: int
     threads: int
-    rates: tuple[tuple[str, float], ...]  # (predictor, sentences/s)
-    agreement_attribution: float
-    agreement_certainty: float
+    busy: int
+    raw: tuple[tuple[str, float], ...]  # (encoder, sentences/s)
+    end_to_end: tuple[tuple[str, float, float, float], ...]  # (predictor, sent/s, attr agr., cert agr.)
+    label_rate: float  # `attrib label`'s path on the default backend, sentences/s
+    startup: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_sentences": self.n_sentences,
+            "source": self.source,
+            "repeat": self.repeat,
+            "threads": self.threads,
+            "busy": self.busy,
+            "raw_encoder": dict(self.raw),
+            "end_to_end": {
+                n: {"rate": r, "agree_attribution": a, "agree_certainty": c} for n, r, a, c in self.end_to_end
+            },
+            "label_rate": self.label_rate,
+            "startup_s": self.startup,
+        }
 
     def table(self) -> str:
-        return "\n".join(
-            [
-                f"{self.n_sentences} sentences from {self.source}, best of {self.repeat}, "
-                f"{self.threads} torch threads",
-                f"{'predictor':<22} {'sentences/s':>12}",
-                *(f"{name:<22} {rate:>12.1f}" for name, rate in self.rates),
-                f"int8 vs fp32 agreement: attribution {self.agreement_attribution:.3f}, "
-                f"certainty {self.agreement_certainty:.3f}",
-            ]
-        )
+        raw = dict(self.raw)
+        e2e = {n: r for n, r, _, _ in self.end_to_end}
+        lines = [
+            f"{self.n_sentences} sentences from {self.source}; best of {self.repeat}; {self.threads} threads"
+            + (f"; {self.busy} CPU-bound process(es) running alongside" if self.busy else ""),
+            "",
+            f"{'raw encoder (graph only)':<34} {'sentences/s':>12}",
+            *(f"{name:<34} {rate:>12.1f}" for name, rate in self.raw),
+            "",
+            f"{'end to end (predict)':<34} {'sentences/s':>12} {'attr agree':>11} {'cert agree':>11}",
+            *(f"{n:<34} {r:>12.1f} {a:>11.3f} {c:>11.3f}" for n, r, a, c in self.end_to_end),
+            f"{'attrib label path (onnx int8)':<34} {self.label_rate:>12.1f}",
+            "",
+            "ratios",
+        ]
+        if "onnx int8" in raw and "model-onnx-int8" in e2e:
+            lines.append(
+                f"  onnx end to end / onnx raw encoder    {e2e['model-onnx-int8'] / raw['onnx int8']:.2f}"
+            )
+            lines.append(f"  attrib label path / onnx raw encoder  {self.label_rate / raw['onnx int8']:.2f}")
+        if "model" in e2e and "model-onnx-int8" in e2e:
+            lines.append(
+                f"  onnx int8 / torch fp32 end to end     {e2e['model-onnx-int8'] / e2e['model']:.2f}"
+            )
+        s = self.startup
+        lines += [
+            "",
+            "start-up of a cold `attrib report` on the sample article (seconds)",
+            f"  interpreter {s['interpreter']:.3f}  import {s['import']:.3f}  load {s['load']:.3f}  "
+            f"work {s['work']:.3f}",
+            f"  the `attrib report` command, wall: {s['attrib report']:.3f}",
+        ]
+        return "\n".join(lines)
+
+
+def _agreement(ref: Sequence[Any], other: Sequence[Any]) -> tuple[float, float]:
+    n = len(ref)
+    attr = sum(a.attribution == b.attribution for a, b in zip(ref, other, strict=True)) / n
+    cert = sum(a.certainty == b.certainty for a, b in zip(ref, other, strict=True)) / n
+    return attr, cert
+
+
+def _raw_rate(predictor: Any, sentences: list[str], repeat: int) -> float:
+    """The encoder graph alone: batches are prepared once, outside the clock."""
+    batches = predictor.prepare(sentences, [None] * len(sentences))
+    return len(sentences) / _best(lambda: [predictor.run(b[1]) for b in batches], repeat)
 
 
 def run_bench(
-    model: Predictor, baseline: Predictor, sentences: Sequence[str], source: str, repeat: int = 3
+    predictors: Sequence[Predictor],
+    sentences: Sequence[str],
+    source: str,
+    label: Callable[[str, str], object],
+    repeat: int = 3,
+    threads: int = 1,
+    busy: int = 0,
+    startup_model: str | None = None,
 ) -> BenchResult:
-    """Time the baseline, `model` and its int8 copy on the same sentences."""
-    import torch
+    """Time `predictors` (the first is the fp32 reference for agreement) on the same sentences.
 
+    `label(input_path, output_path)` runs `attrib label`'s path; predictors with `prepare` and
+    `run` (the torch model and the ONNX backend) also get a raw encoder figure.
+    """
     if repeat < 1:
         raise AttribError(f"--repeat must be at least 1, got {repeat}")
     sentences = list(sentences)
     if not sentences:
         raise AttribError(f"{source} has no sentences")
-    if not hasattr(model, "quantized"):
-        raise AttribError("bench needs a fine-tuned model (not the baseline) as --model")
-    int8 = model.quantized()
-    fp32_out = model.predict(sentences)
-    int8_out = int8.predict(sentences)
     n = len(sentences)
-    return BenchResult(
-        n_sentences=n,
-        source=source,
-        repeat=repeat,
-        threads=torch.get_num_threads(),
-        rates=(
-            ("baseline (lexicon)", _rate(lambda: baseline.predict(sentences), n, repeat)),
-            ("model fp32", _rate(lambda: model.predict(sentences), n, repeat)),
-            ("model int8 (dynamic)", _rate(lambda: int8.predict(sentences), n, repeat)),
-        ),
-        agreement_attribution=sum(
-            a.attribution == b.attribution for a, b in zip(fp32_out, int8_out, strict=True)
-        )
-        / n,
-        agreement_certainty=sum(a.certainty == b.certainty for a, b in zip(fp32_out, int8_out, strict=True))
-        / n,
-    )
+    with _busy(busy):
+        ref = predictors[0].predict(sentences)
+        raw, e2e = [], []
+        for p in predictors:
+            out = p.predict(sentences)  # also the warm-up
+            rate = n / _best(lambda p=p: p.predict(sentences), repeat)
+            e2e.append((p.name, rate, *_agreement(ref, out)))
+            if hasattr(p, "prepare") and hasattr(p, "run"):
+                name = {"model": "torch fp32", "model-int8": "torch int8", "model-onnx-int8": "onnx int8"}
+                raw.append((name.get(p.name, p.name), _raw_rate(p, sentences, repeat)))
+        with tempfile.TemporaryDirectory() as tmp:
+            src, dst = Path(tmp, "in.jsonl"), Path(tmp, "out.jsonl")
+            src.write_text("".join(json.dumps({"text": t}) + "\n" for t in sentences), encoding="utf-8")
+            label_rate = n / _best(lambda: label(str(src), str(dst)), repeat)
+        with resources.as_file(resources.files("attrib.samples").joinpath(SAMPLE_ARTICLE)) as article:
+            start = startup(startup_model, str(article), threads, repeat)
+    return BenchResult(n, source, repeat, threads, busy, tuple(raw), tuple(e2e), label_rate, start)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import shutil
 import signal
 import sys
@@ -114,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_args(p, "evaluation report")
 
-    p = sub.add_parser("bench", help="sentences per second: baseline, fp32 model, int8 model")
+    p = sub.add_parser(
+        "bench", help="speed: raw encoders, end to end per backend, start-up, agreement with fp32"
+    )
     p.add_argument("--model", metavar="PATH", help="checkpoint folder (default: the shipped model)")
     p.add_argument(
         "--input",
@@ -122,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="sentences to time (default: the packaged sample article's sentences, tiled to 500)",
     )
     p.add_argument("--repeat", type=_positive, default=3)
+    p.add_argument(
+        "--threads", type=_positive, default=None, metavar="N", help="threads (default: the usable cores)"
+    )
+    p.add_argument(
+        "--busy", type=int, default=0, metavar="N", help="run N CPU-bound processes alongside (contention)"
+    )
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
@@ -188,14 +198,29 @@ def _run(args: argparse.Namespace) -> None:
         _emit(render_report(report.to_dict(), fmt), args.out, inputs)
     elif args.command == "bench":
         from attrib.bench import DEFAULT_SENTENCES, run_bench, sample_sentences
+        from attrib.labelling import label_file
         from attrib.records import iter_records
+        from attrib.runtime import available_cores
 
         if args.input:
             sentences, source = [r["text"] for r in iter_records(args.input)], Path(args.input).name
         else:
             sentences, source = sample_sentences(), f"the sample article (tiled to {DEFAULT_SENTENCES})"
-        model = load_predictor(args.model)
-        print(run_bench(model, load_predictor("baseline"), sentences, source, args.repeat).table())
+        threads = args.threads or available_cores()
+        fp32 = load_predictor(args.model, backend="torch", threads=threads)
+        onnx = load_predictor(args.model, threads=threads)
+        predictors = [fp32, fp32.quantized(), onnx, load_predictor("baseline")]  # type: ignore[attr-defined]
+        result = run_bench(
+            predictors,
+            sentences,
+            source,
+            label=lambda src, dst: label_file(src, dst, onnx),
+            repeat=args.repeat,
+            threads=threads,
+            busy=args.busy,
+            startup_model=args.model,
+        )
+        print(json.dumps(result.to_dict(), indent=2) if args.json else result.table())
 
 
 class _Stopped(BaseException):

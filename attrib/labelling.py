@@ -13,7 +13,9 @@ from attrib.predictor import Predictor
 from attrib.records import iter_records
 from attrib.result import SentenceResult
 
-CHUNK_SIZE = 64
+# Sentences predicted per call: the predictor sorts a chunk by length, so a large chunk pads
+# little (64 gave 57% of the raw encoder's rate on real news, 1024 gives over 90%).
+CHUNK_SIZE = 1024
 
 
 def _context(prev: dict[str, Any] | None, rec: dict[str, Any]) -> str | None:

@@ -414,32 +414,39 @@ class AttribModel(BasePredictor, nn.Module):
 
     # ---- prediction -----------------------------------------------------------------------
 
+    def prepare(
+        self, sentences: list[str], contexts: list[str | None], batch_size: int = 32
+    ) -> list[tuple[list[int], dict[str, torch.Tensor], list[list[list[int]]]]]:
+        """Tokenise into length-sorted batches on the model's device: (sentence indices, the
+        forward inputs, each sentence's token offsets)."""
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        device = self.device
+        # Sorting by length keeps padding, and so wasted compute, small.
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(contexts[i] or ""))
+        batches = []
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            enc = self.encode([sentences[i] for i in idx], [contexts[i] for i in idx])
+            offsets = enc.pop("offset_mapping").tolist()
+            inputs = ("input_ids", "attention_mask", "token_type_ids", "sentence_mask")
+            batches.append((idx, {k: v.to(device) for k, v in enc.items() if k in inputs}, offsets))
+        return batches
+
+    @torch.inference_mode()
+    def run(self, feed: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """The forward pass on one prepared batch."""
+        return self(**feed)
+
     @torch.inference_mode()
     def predict_batch(
         self, sentences: list[str], contexts: list[str | None], batch_size: int = 32, **options: Any
     ) -> list[SentenceResult]:
         """Label the sentences in batches on the model's device; `predict` wraps this."""
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.eval()
-        device = self.device
         results: list[SentenceResult | None] = [None] * len(sentences)
-        # Sorting by length keeps padding, and so wasted compute, small.
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(contexts[i] or ""))
-        for lo in range(0, len(order), batch_size):
-            idx = order[lo : lo + batch_size]
-            texts = [sentences[i] for i in idx]
-            enc = self.encode(texts, [contexts[i] for i in idx])
-            offsets = enc.pop("offset_mapping").tolist()
-            smask = enc["sentence_mask"]
-            out = self(
-                **{
-                    k: v.to(device)
-                    for k, v in enc.items()
-                    if k in ("input_ids", "attention_mask", "token_type_ids")
-                },
-                sentence_mask=smask.to(device),
-            )
+        for idx, feed, offsets in self.prepare(sentences, contexts, batch_size):
+            out = self.run(feed)
             attr_p = out["attribution"].float().softmax(-1).tolist()
             cert_p = out["certainty"].float().softmax(-1).tolist()
             scores = out["score"].float().tolist()
@@ -449,16 +456,17 @@ class AttribModel(BasePredictor, nn.Module):
                 )
             sc_tags = out["source_cue"].argmax(-1).tolist()
             hd_tags = out["hedge"].argmax(-1).tolist()
+            smask = feed["sentence_mask"].tolist()
             for j, i in enumerate(idx):
                 results[i] = decode_sentence(
-                    texts[j],
+                    sentences[i],
                     attr_p[j],
                     cert_p[j],
                     scores[j],
                     sc_tags[j],
                     hd_tags[j],
                     offsets[j],
-                    smask[j].tolist(),
+                    smask[j],
                 )
         return [r for r in results if r is not None]
 

@@ -137,6 +137,9 @@ class OnnxPredictor(BasePredictor):
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle threads sleep instead of spinning: 5% slower on idle cores, but with another
+        # CPU-bound process running 517 rather than 389 sentences/s (2 cores, 2 threads).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime's own exception types vary by version
