@@ -105,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help=f"JSONL with a 'text' key per line (format: {GUIDE}), or - for stdin")
     p.add_argument("-o", "--out", required=True, metavar="OUT.jsonl")
     _add_predictor_args(p)
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="'ray': label on Ray Data (pip install 'attrib[scale]'); input and output may be .parquet",
+    )
+    p.add_argument(
+        "--address", metavar="ADDR", help="with --engine ray: an existing cluster (default: local)"
+    )
+    p.add_argument(
+        "--workers", type=_positive, default=2, metavar="N", help="with --engine ray: worker processes (2)"
+    )
 
     p = sub.add_parser("evaluate", help="score a predictor against a labelled JSONL file")
     p.add_argument("gold", help=f"labelled JSONL (the format of {GUIDE})")
@@ -173,6 +185,20 @@ def _run(args: argparse.Namespace) -> None:
         color = args.out is None and fmt == "text" and sys.stdout.isatty()
         width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
         _emit(render(analysis, fmt, color=color, width=width), args.out, inputs)
+    elif args.command == "label" and args.engine == "ray":
+        from attrib.scale import label_with_ray
+
+        if args.input == "-" or args.predictor == "baseline":
+            raise AttribError("--engine ray reads a file (not -) and runs a model (not the baseline)")
+        label_with_ray(
+            args.input,
+            args.out,
+            model=args.model,
+            address=args.address,
+            workers=args.workers,
+            threads=args.threads or 1,
+            backend=args.backend,
+        )
     elif args.command == "label":
         from tqdm import tqdm
 

@@ -51,6 +51,16 @@ def predict_records(
         yield from flush()
 
 
+def labelled(rec: dict[str, Any], result: SentenceResult) -> dict[str, Any]:
+    """The output record: the input's other keys pass through, the prediction's fields replace
+    any labels already there."""
+    return {**rec, **result.to_dict(), "text": rec["text"]}
+
+
+def output_line(rec: dict[str, Any], result: SentenceResult) -> str:
+    return json.dumps(labelled(rec, result), ensure_ascii=False) + "\n"
+
+
 def count_records(path: str | Path) -> int:
     """Non-blank lines of a file: a cheap total, so that a progress display can show an ETA."""
     with Path(path).open("rb") as fh:
@@ -73,7 +83,7 @@ def label_file(
     with atomic_writer(out_path, inputs=(in_path,)) as out:
         pending = 0
         for rec, result in predict_records(iter_records(in_path), predictor):
-            out.write(json.dumps({**rec, **result.to_dict(), "text": rec["text"]}, ensure_ascii=False) + "\n")
+            out.write(output_line(rec, result))
             written += 1
             pending += 1
             if on_progress and pending == CHUNK_SIZE:

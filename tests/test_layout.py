@@ -39,6 +39,7 @@ PARTS: dict[str, str] = {
     "evaluate": "evaluation",
     "bench": "evaluation",
     "output": "output",
+    "scale": "scale",
     "cli": "cli",
     "__init__": "api",
 }
@@ -56,6 +57,7 @@ ALLOWED: dict[str, set[str]] = {
     "renderers": {"schema", "profile"},
     "evaluation": {"schema", "protocol", "output"},
     "output": {"schema"},
+    "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
     "cli": set(PARTS.values()),
     "api": set(PARTS.values()),
 }
