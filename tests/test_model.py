@@ -285,19 +285,37 @@ def test_config_is_portable_and_overrides_are_honoured_or_refused(
         model.predict(["A."], batch_size=0)
 
 
-def test_bench_times_every_predictor(trained: tuple[AttribModel, Path]) -> None:
+def test_bench_times_every_predictor(trained: tuple[AttribModel, Path], tmp_path: Path) -> None:
+    from attrib.analysis import load_predictor
     from attrib.baseline import LexiconPredictor
     from attrib.bench import run_bench, sample_sentences
+    from attrib.export import export_onnx
+    from attrib.labelling import label_file
 
     model, _ = trained
-    result = run_bench(model, LexiconPredictor(), TINY_TEXTS, "tiny", repeat=1)
-    assert [name for name, _ in result.rates] == ["baseline (lexicon)", "model fp32", "model int8 (dynamic)"]
-    assert all(rate > 0 for _, rate in result.rates)
-    assert 0.0 <= result.agreement_attribution <= 1.0
-    assert "sentences/s" in result.table() and "8 sentences from tiny" in result.table()
+    model.save_pretrained(tmp_path / "m")
+    export_onnx(tmp_path / "m", tmp_path / "m")
+    onnx = load_predictor(str(tmp_path / "m"))
+    predictors = [model, model.quantized(), onnx, LexiconPredictor()]
+    result = run_bench(
+        predictors,
+        TINY_TEXTS,
+        "tiny",
+        label=lambda src, dst: label_file(src, dst, onnx),
+        repeat=1,
+        startup_model=str(tmp_path / "m"),
+    )
+    assert [n for n, *_ in result.end_to_end] == ["model", "model-int8", "model-onnx-int8", "baseline"]
+    assert [n for n, _ in result.raw] == ["torch fp32", "torch int8", "onnx int8"]  # no graph in the baseline
+    assert all(rate > 0 for _, rate, *_ in result.end_to_end) and result.label_rate > 0
+    assert result.end_to_end[0][2:] == (1.0, 1.0)  # the reference agrees with itself
+    assert set(result.startup) == {"interpreter", "import", "load", "work", "attrib report"}
+    table = result.table()
+    assert "8 sentences from tiny" in table and "onnx end to end / onnx raw encoder" in table
+    assert result.to_dict()["startup_s"]["attrib report"] > 0
     assert len(sample_sentences(50)) == 50
     with pytest.raises(AttribError, match="repeat"):
-        run_bench(model, LexiconPredictor(), TINY_TEXTS, "tiny", repeat=0)
+        run_bench(predictors, TINY_TEXTS, "tiny", label=lambda s, d: None, repeat=0)
 
 
 def test_training_resumes_without_unpickling(trained: tuple[AttribModel, Path]) -> None:
