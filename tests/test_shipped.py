@@ -53,6 +53,17 @@ def test_shipped_checkpoint_reproduces_its_card() -> None:
     )
 
 
+def test_shipped_export_is_current_and_follows_the_recipe() -> None:
+    """The default backend runs the shipped export, made from these weights by today's recipe
+    (`python -m training.export models/attrib-minilm` re-makes it)."""
+    from attrib.export import QUANTIZATION
+    from attrib.runtime import ONNX_RECORD, has_current_export
+
+    assert has_current_export(SHIPPED)
+    record = json.loads((SHIPPED / ONNX_RECORD).read_text())
+    assert record["quantization"] == QUANTIZATION and record["calibration"].endswith("calibration.txt")
+
+
 def test_wheel_install_labels_the_sample_article_with_the_model(tmp_path: Path) -> None:
     """Build a wheel, install it (not editable) in a fresh venv, and report with the shipped model."""
     src = tmp_path / "src"  # a copy, so that the build leaves nothing in the checkout

@@ -29,6 +29,7 @@ from tqdm import tqdm
 from attrib.baseline import LexiconPredictor
 from attrib.decode import spans_to_tags
 from attrib.evaluate import SystemScores, evaluate_records
+from attrib.export import export_onnx
 from attrib.labels import ATTRIBUTION2ID, CERTAINTY2ID, HEDGE_TAGS, IGNORE_INDEX, SOURCE_CUE_TAGS
 from attrib.model import AttribModel
 from attrib.predictor import Predictor
@@ -509,6 +510,7 @@ def finish(
     ]
     best.config.training = portable({**record, "metrics": figures})
     best.save_pretrained(out, fp16=True)
+    export_onnx(out, out)  # the default backend's int8 graph, made from exactly these weights
     (run / "metrics.json").write_text(json.dumps(figures, indent=2))
     print(f"saved {out}")
     print_figures(figures)
@@ -521,6 +523,7 @@ def rescore(checkpoint: Path, sets: dict[str, tuple[list[dict[str, Any]], bool]]
     figures = card_figures(model, sets)
     model.config.training = portable({**model.config.training, "metrics": figures})
     model.save_pretrained(checkpoint, fp16=True)
+    export_onnx(checkpoint, checkpoint)
     print_figures(figures)
 
 
