@@ -27,7 +27,7 @@ import torch
 
 from attrib.errors import AttribError
 from attrib.model import AttribModel
-from attrib.runtime import ONNX_NAME, ONNX_RECORD, weights_sha256
+from attrib.runtime import ONNX_NAME, ONNX_RECORD, source_sha256
 from attrib.version import __version__
 
 OPSET = 17
@@ -64,8 +64,8 @@ class _Graph(torch.nn.Module):
     ) -> tuple[torch.Tensor, ...]:
         out = self.model(input_ids, attention_mask, sentence_mask, token_type_ids)
         return (
-            out["attribution"].softmax(-1),
-            out["certainty"].softmax(-1),
+            (out["attribution"] / self.model.temp("attribution")).softmax(-1),
+            (out["certainty"] / self.model.temp("certainty")).softmax(-1),
             out["score"],
             out["source_cue"].argmax(-1),
             out["hedge"].argmax(-1),
@@ -185,7 +185,7 @@ def export_onnx(
             else:
                 basic.replace(final)
         record: dict[str, Any] = {
-            "weights_sha256": weights_sha256(checkpoint),
+            "source_sha256": source_sha256(checkpoint),  # weights and temperatures
             "quantization": QUANTIZATION if quantize else "none (fp32)",
             "calibration": f"{len(calibration)} sentences from {calibration_name or 'the caller'}"
             if quantize
@@ -217,7 +217,7 @@ def cached_export(checkpoint: str | Path, cache_root: str | Path) -> Path:
 
     checkpoint = Path(checkpoint)
     check_checkpoint(checkpoint)  # one clear "not an attrib model" error before anything is hashed
-    target = Path(cache_root) / weights_sha256(checkpoint)[:20]
+    target = Path(cache_root) / source_sha256(checkpoint)[:20]
     if (target / ONNX_RECORD).is_file() and (target / ONNX_NAME).is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

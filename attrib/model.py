@@ -91,6 +91,9 @@ class AttribConfig:
     max_length: int = 128
     use_context: bool = False
     dropout: float = 0.1
+    # Temperature of each sentence head's softmax, fitted after training (training.calibrate);
+    # it changes confidences, never the arg-max label.
+    temperature: dict[str, float] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)  # recipe name, data sizes, metrics
     model_type: str = MODEL_TYPE
     attrib_version: str = ""
@@ -110,6 +113,13 @@ class AttribConfig:
             raise AttribError(f"config model_type is {self.model_type!r}, expected {MODEL_TYPE!r}")
         if not 8 <= self.max_length <= 512:
             raise AttribError(f"max_length must be in [8, 512], got {self.max_length}")
+        for head, t in self.temperature.items():
+            if (
+                head not in ("attribution", "certainty")
+                or not isinstance(t, int | float)
+                or not 0.05 <= t <= 20
+            ):
+                raise AttribError(f"temperature {head}: {t!r} is not a head's temperature in [0.05, 20]")
         if not self.attrib_version:
             self.attrib_version = __version__
         self.base_model = portable_name(self.base_model)
@@ -143,6 +153,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_length": int,
     "use_context": bool,
     "dropout": (int, float),
+    "temperature": dict,
     "training": dict,
     "model_type": str,
     "attrib_version": str,
@@ -312,6 +323,9 @@ class AttribModel(BasePredictor, nn.Module):
             raise _not_model(path, "the weights contain NaN or infinite values")
         return model.eval()
 
+    def temp(self, head: str) -> float:
+        return float(self.config.temperature.get(head, 1.0))
+
     @property
     def device(self) -> torch.device:
         return next(self.parameters()).device
@@ -447,8 +461,8 @@ class AttribModel(BasePredictor, nn.Module):
         results: list[SentenceResult | None] = [None] * len(sentences)
         for idx, feed, offsets in self.prepare(sentences, contexts, batch_size):
             out = self.run(feed)
-            attr_p = out["attribution"].float().softmax(-1).tolist()
-            cert_p = out["certainty"].float().softmax(-1).tolist()
+            attr_p = (out["attribution"].float() / self.temp("attribution")).softmax(-1).tolist()
+            cert_p = (out["certainty"].float() / self.temp("certainty")).softmax(-1).tolist()
             scores = out["score"].float().tolist()
             if not all(torch.isfinite(out[k]).all() for k in ("attribution", "certainty", "score")):
                 raise AttribError(

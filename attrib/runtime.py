@@ -28,24 +28,30 @@ WEIGHTS_NAME = "model.safetensors"
 BATCH_SIZE = 64  # sentences per run; length-sorted, so padding stays small
 
 
-def weights_sha256(folder: str | Path) -> str:
-    """The SHA-256 of a checkpoint's weights: what an export records it was made from."""
+def source_sha256(folder: str | Path) -> str:
+    """The SHA-256 of what an export bakes in: the checkpoint's weights and head temperatures."""
     h = hashlib.sha256()
     with open(Path(folder) / WEIGHTS_NAME, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
+    try:
+        config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+        temperature = config.get("temperature") if isinstance(config, dict) else None
+    except (OSError, ValueError):
+        temperature = None
+    h.update(b"\0" + json.dumps(temperature or {}, sort_keys=True).encode())
     return h.hexdigest()
 
 
 def has_current_export(folder: str | Path) -> bool:
-    """Whether `folder` holds an int8 export made from the weights now beside it."""
+    """Whether `folder` holds an int8 export made from the weights (and temperatures) now beside it."""
     folder = Path(folder)
     try:
         record = json.loads((folder / ONNX_RECORD).read_text(encoding="utf-8"))
         return (
             isinstance(record, dict)
             and (folder / ONNX_NAME).is_file()
-            and record.get("weights_sha256") == weights_sha256(folder)
+            and record.get("source_sha256") == source_sha256(folder)
         )
     except (OSError, ValueError):
         return False
