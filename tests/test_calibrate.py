@@ -4,7 +4,6 @@ labels, reach the ONNX export, and make a stale export of the old ones unusable.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
