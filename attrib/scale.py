@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,6 @@ def label_with_ray(
     started = not ray.is_initialized()
     if started:
         os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
-        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
         ray.init(
             address=address,
             # One CPU more than the actors take, so the read tasks always find room beside them.
@@ -103,20 +103,24 @@ def label_with_ray(
         logging.getLogger("ray.data").setLevel(logging.ERROR)
         read = ray.data.read_text if jsonl else ray.data.read_parquet
         ds = read(str(src.resolve()), num_cpus=0.5)
-        ds = ds.map_batches(
-            Labeller,
-            fn_constructor_kwargs={
-                "model": str(Path(model).resolve()) if model else None,
-                "backend": backend,
-                "threads": threads,
-                "jsonl": jsonl,
-                "to_parquet": to_parquet,
-            },
-            batch_size=batch_size,
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=threads,
-        )
+        with warnings.catch_warnings():
+            # max_restarts travels as a generic remote argument, which Ray 2.60 marks deprecated.
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*")
+            ds = ds.map_batches(
+                Labeller,
+                fn_constructor_kwargs={
+                    "model": str(Path(model).resolve()) if model else None,
+                    "backend": backend,
+                    "threads": threads,
+                    "jsonl": jsonl,
+                    "to_parquet": to_parquet,
+                },
+                batch_size=batch_size,
+                batch_format="pyarrow",
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                num_cpus=threads,
+                max_restarts=0,  # a worker that dies fails the run (with its error), never half-retries
+            )
         return _write(ds, out_path, (in_path,), to_parquet)
     except ray.exceptions.RayError as exc:
         raise AttribError(f"labelling on Ray failed: {_cause(exc)}") from None
