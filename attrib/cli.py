@@ -141,10 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads", type=_positive, default=None, metavar="N", help="threads (default: the usable cores)"
     )
     p.add_argument(
-        "--busy", type=int, default=0, metavar="N", help="run N CPU-bound processes alongside (contention)"
+        "--busy", type=_count, default=0, metavar="N", help="run N CPU-bound processes alongside (contention)"
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
+
+
+def _count(value: str) -> int:
+    """A whole number from 0 to 64 (a benchmark's helper processes)."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 0 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 64, got {n}")
+    return n
 
 
 def _positive(value: str) -> int:

@@ -185,3 +185,23 @@ def test_console_script(tmp_path: Path, article: Path) -> None:
     assert bad.returncode == 2
     assert bad.stdout == ""
     assert bad.stderr.startswith("attrib: error: no such file") and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["bench", "--busy", "-1"], "from 0 to 64"),
+        (["bench", "--threads", "0"], "at least 1"),
+        (["report", "x.txt", "--backend", "tf"], "invalid choice"),
+        (["label", "-", "-o", "o.jsonl", "--engine", "ray"], "reads a file"),
+    ],
+)
+def test_speed_and_scale_options_refuse_bad_values(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's usage errors exit; the library's errors return
+        code = exc.code
+    captured = capsys.readouterr()
+    assert code == 2 and needle in captured.err and captured.err.count("\n") == 1
