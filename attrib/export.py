@@ -26,8 +26,8 @@ from typing import Any
 import torch
 
 from attrib.errors import AttribError
-from attrib.model import AttribModel
-from attrib.runtime import ONNX_NAME, ONNX_RECORD, source_sha256
+from attrib.model import AttribModel, check_checkpoint
+from attrib.runtime import CONFIG_NAME, ONNX_NAME, ONNX_RECORD, TOKENIZER_FILE, source_sha256
 from attrib.version import __version__
 
 OPSET = 17
@@ -213,8 +213,6 @@ def calibration_sentences() -> list[str]:
 def cached_export(checkpoint: str | Path, cache_root: str | Path) -> Path:
     """The int8 export of `checkpoint` in `cache_root/<weights hash>/` (made once, atomically),
     with the checkpoint's tokenizer and config copied beside it so the folder runs on its own."""
-    from attrib.model import CONFIG_NAME, TOKENIZER_FILE, check_checkpoint
-
     checkpoint = Path(checkpoint)
     check_checkpoint(checkpoint)  # one clear "not an attrib model" error before anything is hashed
     target = Path(cache_root) / source_sha256(checkpoint)[:20]

@@ -22,6 +22,14 @@ UNCERTAIN: tuple[str, ...] = CERTAINTY_LABELS[1:]
 # such as "reportedly" is often also the cue.
 SOURCE_CUE_TAGS: tuple[str, ...] = ("O", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE")
 HEDGE_TAGS: tuple[str, ...] = ("O", "B-HEDGE", "I-HEDGE")
+# The label lists a checkpoint's config records, by config field: a checkpoint is only usable
+# when each matches this attrib's exactly (AttribConfig and the ONNX runtime both check it).
+CONFIG_LABEL_LISTS: dict[str, tuple[str, ...]] = {
+    "attribution_labels": ATTRIBUTION_LABELS,
+    "certainty_labels": CERTAINTY_LABELS,
+    "source_cue_tags": SOURCE_CUE_TAGS,
+    "hedge_tags": HEDGE_TAGS,
+}
 
 # The certainty score each class allows, [low, high]: a hedged claim is never scored as fact.
 # Bands meet at their edges; a score on an edge belongs to the more certain class.

@@ -27,16 +27,16 @@ from attrib.errors import AttribError
 from attrib.labels import (
     ATTRIBUTION_LABELS,
     CERTAINTY_LABELS,
+    CONFIG_LABEL_LISTS,
     HEDGE_TAGS,
     IGNORE_INDEX,
     SOURCE_CUE_TAGS,
 )
 from attrib.predictor import BasePredictor
 from attrib.result import SentenceResult
+from attrib.runtime import CONFIG_NAME, TOKENIZER_FILE, WEIGHTS_NAME
 from attrib.version import __version__
 
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "model.safetensors"
 CARD_NAME = "README.md"
 MODEL_TYPE = "attrib"
 
@@ -100,13 +100,7 @@ class AttribConfig:
     transformers_version: str = transformers.__version__
 
     def __post_init__(self) -> None:
-        expected = {
-            "attribution_labels": ATTRIBUTION_LABELS,
-            "certainty_labels": CERTAINTY_LABELS,
-            "source_cue_tags": SOURCE_CUE_TAGS,
-            "hedge_tags": HEDGE_TAGS,
-        }
-        for key, labels in expected.items():
+        for key, labels in CONFIG_LABEL_LISTS.items():
             if tuple(getattr(self, key)) != labels:
                 raise AttribError(f"config {key} {getattr(self, key)} does not match this attrib's {labels}")
         if self.model_type != MODEL_TYPE:
@@ -142,7 +136,6 @@ ENCODER_LIMITS: dict[str, int] = {
 }
 MAX_PARAMETERS = 1_500_000_000
 HEAD_WEIGHTS = ("attribution_head.weight", "certainty_head.weight", "source_cue_head.weight")
-TOKENIZER_FILE = "tokenizer.json"
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "base_model": str,
     "encoder_config": dict,

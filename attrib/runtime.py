@@ -18,13 +18,16 @@ import numpy as np
 
 from attrib.decode import decode_sentence
 from attrib.errors import AttribError
-from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, HEDGE_TAGS, SOURCE_CUE_TAGS
+from attrib.labels import CONFIG_LABEL_LISTS
 from attrib.predictor import BasePredictor
 from attrib.result import SentenceResult
 
+# A checkpoint folder's files (the torch model reads and writes the same names).
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+TOKENIZER_FILE = "tokenizer.json"
 ONNX_NAME = "model.int8.onnx"
 ONNX_RECORD = "onnx.json"
-WEIGHTS_NAME = "model.safetensors"
 BATCH_SIZE = 64  # sentences per run; length-sorted, so padding stays small
 
 
@@ -35,7 +38,7 @@ def source_sha256(folder: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     try:
-        config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+        config = json.loads((Path(folder) / CONFIG_NAME).read_text(encoding="utf-8"))
         temperature = config.get("temperature") if isinstance(config, dict) else None
     except (OSError, ValueError):
         temperature = None
@@ -78,18 +81,12 @@ def available_cores() -> int:
 def _config(folder: Path) -> dict[str, Any]:
     """The few config fields inference needs, checked against this attrib's labels."""
     try:
-        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise AttribError(f"not an attrib model: {folder}: no readable config.json") from None
-    expected = {
-        "attribution_labels": ATTRIBUTION_LABELS,
-        "certainty_labels": CERTAINTY_LABELS,
-        "source_cue_tags": SOURCE_CUE_TAGS,
-        "hedge_tags": HEDGE_TAGS,
-    }
     if not isinstance(data, dict) or data.get("model_type") != "attrib":
         raise AttribError(f"not an attrib model: {folder}: config.json is not an attrib config")
-    for key, labels in expected.items():
+    for key, labels in CONFIG_LABEL_LISTS.items():
         if tuple(data.get(key) or ()) != labels:
             raise AttribError(f"not an attrib model: {folder}: config {key} does not match this attrib")
     length = data.get("max_length")
@@ -132,7 +129,7 @@ class OnnxPredictor(BasePredictor):
         if not graph.is_file():
             raise AttribError(f"not an exported attrib model: {folder}: no {onnx_file}")
         try:
-            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         except Exception as exc:  # tokenizers raises plain Exceptions on bad files
             raise AttribError(f"not an attrib model: {folder}: unreadable tokenizer.json ({exc})") from None
         self.tokenizer.no_padding()
