@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from attrib.errors import AttribError
-from attrib.predictor import Predictor
+from attrib.predictor import Predictor, check_threads
 from attrib.profile import Profile, build_profile
 from attrib.result import ArticleSentence
 from attrib.splitter import split_sentences
@@ -50,8 +50,7 @@ def load_predictor(
     """
     if backend not in BACKENDS:
         raise AttribError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
-    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
-        raise AttribError(f"threads must be a positive integer, got {threads!r}")
+    check_threads(threads)
     if spec == "baseline":
         from attrib.baseline import LexiconPredictor
 
@@ -73,17 +72,12 @@ def load_predictor(
     import torch
 
     from attrib.model import AttribModel
+    from attrib.runtime import available_cores
 
-    torch.set_num_threads(threads or _cores())
+    torch.set_num_threads(threads or available_cores())
     # A trained attrib checkpoint, validated once, or one clear "not an attrib model" error.
     model = AttribModel.from_checkpoint(path)
     return model.quantized() if int8 else model
-
-
-def _cores() -> int:
-    from attrib.runtime import available_cores
-
-    return available_cores()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Protocol, overload, runtime_checkable
 
+from attrib.errors import AttribError
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
 from attrib.result import SentenceResult
 
@@ -19,6 +20,12 @@ BOILERPLATE = re.compile(
     r"|\ball rights reserved\W*$",
     re.IGNORECASE,
 )
+
+
+def check_threads(threads: int | None) -> None:
+    """A predictor's thread count: None (the usable cores) or a positive integer."""
+    if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+        raise AttribError(f"threads must be a positive integer, got {threads!r}")
 
 
 def is_boilerplate(text: str) -> bool:

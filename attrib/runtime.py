@@ -19,7 +19,7 @@ import numpy as np
 from attrib.decode import decode_sentence
 from attrib.errors import AttribError
 from attrib.labels import CONFIG_LABEL_LISTS
-from attrib.predictor import BasePredictor
+from attrib.predictor import BasePredictor, check_threads
 from attrib.result import SentenceResult
 
 # A checkpoint folder's files (the torch model reads and writes the same names).
@@ -122,8 +122,7 @@ class OnnxPredictor(BasePredictor):
         config = _config(folder)
         self.use_context = bool(config.get("use_context"))
         self.max_length = int(config["max_length"])
-        if threads is not None and (not isinstance(threads, int) or threads < 1):
-            raise AttribError(f"threads must be a positive integer, got {threads!r}")
+        check_threads(threads)
         self.threads = threads or available_cores()
         graph = folder / onnx_file
         if not graph.is_file():
