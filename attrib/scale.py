@@ -9,6 +9,7 @@ written atomically to one JSONL or Parquet file. Context (the previous sentence 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ from attrib.analysis import load_predictor
 from attrib.errors import AttribError
 from attrib.labelling import labelled, output_line, predict_records
 from attrib.output import atomic_writer, check_target
-from attrib.records import parse_line, validate_record
+from attrib.records import iter_record_lines, validate_record
 
 BATCH_SIZE = 1024
 PARQUET = (".parquet", ".pq")
@@ -37,18 +38,19 @@ def _ray() -> Any:
 class Labeller:
     """A Ray Data actor: one predictor per worker process, loaded once, labels batch after batch."""
 
-    def __init__(self, model: str | None, backend: str, threads: int, jsonl: bool, to_parquet: bool) -> None:
+    def __init__(
+        self, model: str | None, backend: str, threads: int, name: str, jsonl: bool, to_parquet: bool
+    ) -> None:
         self.predictor = load_predictor(model, backend=backend, threads=threads)
-        self.jsonl, self.to_parquet = jsonl, to_parquet
+        self.name, self.jsonl, self.to_parquet = name, jsonl, to_parquet
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
 
         if self.jsonl:
-            records = [
-                validate_record(parse_line(line.encode("utf-8", "surrogatepass"), "a record"), "a record")
-                for line in batch.column("text").to_pylist()
-            ]
+            # The plain path's own reader: the same limits, messages, BOM and blank-line rules.
+            raw = "\n".join(batch.column("text").to_pylist()).encode("utf-8", "surrogatepass")
+            records = [rec for _, rec in iter_record_lines(io.BytesIO(raw), f"a batch of {self.name}")]
         else:
             records = [validate_record(r, "a row") for r in batch.to_pylist()]
         pairs = list(predict_records(records, self.predictor, chunk_size=len(records) or 1))
@@ -112,6 +114,7 @@ def label_with_ray(
                     "model": str(Path(model).resolve()) if model else None,
                     "backend": backend,
                     "threads": threads,
+                    "name": src.name,
                     "jsonl": jsonl,
                     "to_parquet": to_parquet,
                 },

@@ -38,6 +38,8 @@ def _corpus(path: Path, n: int = 150) -> Path:
 
 def test_ray_gives_the_plain_output_in_order_as_jsonl_and_parquet(model: Path, tmp_path: Path) -> None:
     src = _corpus(tmp_path / "in.jsonl")
+    # A byte-order mark and a blank line: the Ray workers read lines by the plain path's rules.
+    src.write_bytes(b"\xef\xbb\xbf" + src.read_bytes().replace(b"\n", b"\n   \n", 1))
     label_file(src, tmp_path / "plain.jsonl", load_predictor(str(model)))
     shutil.copy(src, tmp_path / "copy.jsonl")
     argv = ["label", str(src), "-o", str(tmp_path / "ray.jsonl"), "--engine", "ray", "--model", str(model)]
