@@ -147,24 +147,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _count(value: str) -> int:
-    """A whole number from 0 to 64 (a benchmark's helper processes)."""
+def _whole(value: str) -> int:
     try:
-        n = int(value)
+        return int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 0 <= n <= 64:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 64, got {n}")
-    return n
 
 
 def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    n = _whole(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _count(value: str) -> int:
+    """A whole number from 0 to 64 (a benchmark's helper processes)."""
+    n = _whole(value)
+    if not 0 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 64, got {n}")
     return n
 
 
