@@ -33,6 +33,8 @@ from attrib.records import iter_record_lines
 DEFAULT_SENTENCES = 500
 SAMPLE = "korea-arms-ukraine.gold.jsonl"
 SAMPLE_ARTICLE = "korea-arms-ukraine.txt"
+# Predictor name -> the name of its encoder in the raw-encoder rows.
+RAW_NAMES = {"model": "torch fp32", "model-int8": "torch int8", "model-onnx-int8": "onnx int8"}
 
 
 def sample_sentences(n: int = DEFAULT_SENTENCES) -> list[str]:
@@ -203,15 +205,14 @@ def run_bench(
         raise AttribError(f"{source} has no sentences")
     n = len(sentences)
     with _busy(busy):
-        ref = predictors[0].predict(sentences)
-        raw, e2e = [], []
+        raw, e2e, ref = [], [], None
         for p in predictors:
             out = p.predict(sentences)  # also the warm-up
+            ref = ref or out  # the first predictor's labels are the reference
             rate = n / _best(lambda p=p: p.predict(sentences), repeat)
             e2e.append((p.name, rate, *_agreement(ref, out)))
             if hasattr(p, "prepare") and hasattr(p, "run"):
-                name = {"model": "torch fp32", "model-int8": "torch int8", "model-onnx-int8": "onnx int8"}
-                raw.append((name.get(p.name, p.name), _raw_rate(p, sentences, repeat)))
+                raw.append((RAW_NAMES.get(p.name, p.name), _raw_rate(p, sentences, repeat)))
         with tempfile.TemporaryDirectory() as tmp:
             src, dst = Path(tmp, "in.jsonl"), Path(tmp, "out.jsonl")
             src.write_text("".join(json.dumps({"text": t}) + "\n" for t in sentences), encoding="utf-8")
