@@ -232,6 +232,13 @@ def _rounded(d: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in d.items()}
 
 
+def _anonymous_reason(flag: bool | int, anonymous: int, yes: str, no: str) -> str:
+    """The reason of a yes/no anonymous-sourcing component; with no anonymous source, that."""
+    if flag:
+        return yes
+    return no if anonymous else "no anonymous source."
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -534,18 +541,21 @@ def _components(c: _Counts) -> tuple[ScoreComponent, ...]:
             "Reason for anonymity given",
             float(c.explained),
             ANONYMITY_EXPLAINED_WEIGHT,
-            "a reason for anonymity is given."
-            if c.explained
-            else ("no reason for anonymity is given." if c.anonymous else "no anonymous source."),
+            _anonymous_reason(
+                c.explained,
+                c.anonymous,
+                "a reason for anonymity is given.",
+                "no reason for anonymity is given.",
+            ),
         ),
         comp(
             "corroborated",
             "Anonymous sources corroborated",
             float(c.corroborated),
             CORROBORATED_WEIGHT,
-            "more than one anonymous source."
-            if c.corroborated
-            else ("a single anonymous source." if c.anonymous else "no anonymous source."),
+            _anonymous_reason(
+                c.corroborated, c.anonymous, "more than one anonymous source.", "a single anonymous source."
+            ),
         ),
         comp(
             "single_source",
