@@ -232,7 +232,7 @@ def _rounded(d: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in d.items()}
 
 
-def _anonymous_reason(flag: bool | int, anonymous: int, yes: str, no: str) -> str:
+def _anonymous_reason(flag: bool, anonymous: int, yes: str, no: str) -> str:
     """The reason of a yes/no anonymous-sourcing component; with no anonymous source, that."""
     if flag:
         return yes
