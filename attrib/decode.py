@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from attrib.labels import (
     ATTRIBUTION_LABELS,
@@ -40,8 +41,7 @@ def decode_sentence(
     certainty = CERTAINTY_LABELS[max(range(len(cert_p)), key=cert_p.__getitem__)]
     # The heads agree with each other: spans belong to the governing attribution only, so a
     # `none` sentence has no source or cue, and a `certain` one no hedge (LABELS.md 3, 2b.6).
-    if attribution == "none":
-        sources, cues = (), ()
+    sources, cues, chain = sources_and_chain(text, sources, cues, attribution)
     if certainty == "certain":
         hedges = ()
     # The score lies in its class's band (a hedged claim is never scored as fact, 2.).
@@ -57,7 +57,7 @@ def decode_sentence(
         sources=sources,
         cues=cues,
         hedges=hedges,
-        chain=chain_from_sources(sources, attribution, text),
+        chain=chain,
     )
 
 
@@ -122,20 +122,208 @@ def spans_to_tags(
     return tags
 
 
-# A relay: the claim passes from an inner source through an outer one ("X reported that Y said",
-# "according to X, Y ...", "X quoted Y as saying", "citing Y"). "Y told X" is no relay (2b.13).
-_RELAY = re.compile(
-    r"\b(?:according to|reported that|reports that|report(?:ed)? by|citing|cited"
-    r"|quot(?:ed|ing)\b.*\bas saying)\b",
-    re.IGNORECASE,
+# --------------------------------------------------------------------------- sources and chains
+# The span head tags word pieces, so one name often comes out in fragments ("The" | "History" |
+# "section of the site") and a name with its apposition ("Jeff Rathke" | "the State Department
+# spokesperson"). The rules below make one span per hop, named the way LABELS.md 3 names it.
+
+_FUNCTION_WORDS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "and",
+        "to",
+        "with",
+        "at",
+        "for",
+        "by",
+        "on",
+        "from",
+        "who",
+        "which",
+        "that",
+        "s",
+        "'s",
+        "’s",
+        "-",
+        "--",
+        "–",
+        "—",
+        "as",
+        "his",
+        "her",
+        "their",
+        "its",
+    }
 )
+_LEAD_CUE = re.compile(r"^(?:citing|quoting|according to)\s+", re.IGNORECASE)
+_LEAD_WORDS = re.compile(r"^(?:(?:and|but|even|so|also|yet|then|by)\s+)+", re.IGNORECASE)
+# A fragment gap that can sit inside one name: a few characters, no clause break, no quote mark.
+_INNER_GAP = re.compile(r"^[^;:“”\"()\n]{0,24}$")
+_QUOTED_WORD_GAP = re.compile(r"^[\s\"“”']{1,3}$")  # The "History" section
+_SPEECH_IN_GAP = re.compile(r"\b(?:said|says|say|told|added|according)\b", re.IGNORECASE)
+# "Name, apposition" / "Name (party-state)": the name alone is the source (the annotators' usage).
+_NAME = r"(?:(?:[A-Z][\w.’'&-]*|de|van|von|al|bin|del|da|la|of)\s+)*[A-Z][\w.’'&-]*"
+_APPOSITION = re.compile(rf"^({_NAME}),\s+(?:[a-z0-9]|(?:the|a|an|who|which)\b)")
+_PAREN_TAIL = re.compile(rf"^({_NAME})\s+\(")
+_RELATIVE_TAIL = re.compile(r",?\s+(?:who|which|that|whose)$", re.IGNORECASE)
 
 
-def chain_from_sources(sources: Sequence[Span], attribution: str, text: str = "") -> tuple[Hop, ...]:
-    """A chain, outer to inner, only where the sentence relays an inner source through an outer
-    one and names both; the inner hop takes the sentence's label. Never from any two spans."""
-    if len(sources) < 2 or attribution == "none" or not _RELAY.search(text):
-        return ()
-    hops = [Hop(ATTRIBUTION_OF_KIND[source_kind(s.text)], s.text) for s in sources[:2]]
-    hops[-1] = Hop(attribution, hops[-1].source)
-    return tuple(hops)
+_CUE_GAP = re.compile(r"\s+(?:[\w’']+\s+)?")  # "has | recently | revealed": one word apart
+_CUE_LEAD = re.compile(r"(?:also|previously|later|then)\s+", re.IGNORECASE)
+_CUE_TAIL = re.compile(r"\s+(?:in|at|the|a|an|with|on)$")
+
+
+def tidy_cues(text: str, cues: Sequence[Span]) -> list[Span]:
+    """Cue fragments one word apart joined ("has recently revealed"), a leading "also" and a
+    trailing preposition or article dropped ("said in" -> "said"), bare function words removed:
+    the annotators' cue is the reporting words themselves (LABELS.md 3)."""
+    joined: list[tuple[int, int]] = []
+    for cue in sorted(cues, key=lambda c: (c.start, c.end)):
+        if joined and len(gap := text[joined[-1][1] : cue.start]) <= 14 and _CUE_GAP.fullmatch(gap):
+            joined[-1] = (joined[-1][0], cue.end)
+        else:
+            joined.append((cue.start, cue.end))
+    out = []
+    for start, end in joined:
+        lead = _CUE_LEAD.match(text, start, end)
+        if lead and lead.end() < end:
+            start = lead.end()
+        tail = _CUE_TAIL.search(text[start:end])
+        if tail:
+            end = start + tail.start()
+        if not _is_function(text[start:end]) and text[start:end].strip().casefold() not in {"out", "up"}:
+            out.append(Span(start, end, text[start:end]))
+    return out
+
+
+def _is_function(text: str) -> bool:
+    return text.strip(" .,").casefold() in _FUNCTION_WORDS
+
+
+def tidy_sources(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tuple[list[Span], list[Span]]:
+    """(sources, cues): fragments of one name joined, a name's apposition dropped, bare function
+    words and leading conjunctions removed, an unclosed parenthesis closed."""
+    merged: list[tuple[int, int]] = []
+    for span in sorted(sources, key=lambda x: (x.start, x.end)):
+        if merged:
+            start, end = merged[-1]
+            gap = text[end : span.start]
+            cue_between = any(c.start >= end and c.end <= span.start for c in cues)
+            # "According to O, I said": the comma ends the relaying source, not a name.
+            via = "," in gap and any(_VIA.fullmatch(c.text) and 0 <= start - c.end <= 2 for c in cues)
+            inner = _INNER_GAP.match(gap) or _QUOTED_WORD_GAP.match(gap)
+            if span.start < end or (
+                not cue_between
+                and not via
+                and inner
+                and not _SPEECH_IN_GAP.search(gap)
+                and not _LEAD_CUE.match(span.text)
+            ):
+                merged[-1] = (start, max(end, span.end))
+                continue
+        merged.append((span.start, span.end))
+    out = []
+    for start, end in merged:
+        piece = text[start:end]
+        lead = _LEAD_WORDS.match(piece) or _LEAD_CUE.match(piece)
+        if lead and lead.end() < len(piece):
+            start += lead.end()
+            piece = text[start:end]
+        tail = _RELATIVE_TAIL.search(piece)
+        if tail and tail.start() > 0:
+            end = start + tail.start()
+            piece = text[start:end]
+        head = _APPOSITION.match(piece) or _PAREN_TAIL.match(piece)
+        if head:
+            end = start + len(head.group(1))
+        elif piece.count("(") > piece.count(")") and text[end : end + 1] == ")":
+            end += 1
+        if not _is_function(text[start:end]):
+            out.append(Span(start, end, text[start:end]))
+    return out
+
+
+_VIA = re.compile(r"according to|as (?:quoted|reported) by", re.IGNORECASE)
+_RELAY_VIA = re.compile(r"\b(?:quot(?:ed|ing)|citing|cited)\b", re.IGNORECASE)
+_AS_REPORTED = re.compile(r"\b(?:as|was)\s+(?:reported|quoted)\s+by\b", re.IGNORECASE)
+# "Y told X": X only receives the statement and is no hop (LABELS.md 2b.13).
+_RECIPIENT = re.compile(r"(?:told|tells|tell|wrote to|writes to|informed|briefed)\b", re.IGNORECASE)
+_PARALLEL = re.compile(r",\s*(?:while|but|whereas|and)\b|;|\bwhile\b", re.IGNORECASE)
+
+
+def _cue_after(span: Span, cues: Sequence[Span], within: int = 2) -> Span | None:
+    return next((c for c in cues if 0 <= c.start - span.end <= within), None)
+
+
+def _speech_after(span: Span, cues: Sequence[Span]) -> bool:
+    """The source is followed by its own cue, a verb rather than a preposition ("to", "of")."""
+    cue = _cue_after(span, cues, 3)
+    return cue is not None and cue.text.split()[0].casefold() not in _FUNCTION_WORDS
+
+
+def relay_pair(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tuple[Span, Span] | None:
+    """(outer, inner) where the sentence relays one source through another (LABELS.md 2b.13):
+    "according to O, I said", "O said (that) I believes", "O, quoting I", "I said ..., as
+    reported by O". Two sources side by side ("O said ..., while I said") are no relay, nor is
+    "O said, I ..." (O vouches for all that follows) or "I did X, according to O" (O vouches
+    for a detail of I's act)."""
+    for a, b in pairwise(sources):
+        between = text[a.end : b.start]
+        if _PARALLEL.search(between):
+            continue
+        cue_a = _cue_after(a, cues)
+        via_a = next((c for c in cues if 0 <= a.start - c.end <= 2), None)
+        # according to O, I <cue>
+        if via_a and _VIA.fullmatch(via_a.text) and _speech_after(b, cues) and len(between) <= 4:
+            return a, b
+        # O, quoting / citing I; I, cited by / quoted by O
+        if _RELAY_VIA.search(between) and len(between) <= 14:
+            return (b, a) if re.search(r"\bby\b", between) else (a, b)
+        # O <cue> (that) I <cue>
+        if (
+            cue_a
+            and cue_a.text.split()[0].casefold() not in _FUNCTION_WORDS
+            and not _RECIPIENT.match(cue_a.text)
+            and re.fullmatch(r"\s*(?:that\s+)?", text[cue_a.end : b.start])
+            and _speech_after(b, cues)
+        ):
+            return a, b
+        # I <cue> ..., as reported by O / according to O (not inside a relative clause of I's)
+        via_b = next((c for c in cues if 0 <= b.start - c.end <= 2), None)
+        posted = _AS_REPORTED.search(text[max(a.end, b.start - 20) : b.start]) or (
+            via_b
+            and via_b.text.casefold() == "according to"
+            and not re.search(r"\bthat\s*$", text[: via_b.start])
+        )
+        if cue_a and posted and not re.search(r"\b(?:which|who|whose)\b", between):
+            # "O reports that ... according to I": the later source is inside O's content.
+            opens = re.match(r"\s*(?:that\b|:)", text[cue_a.end :])
+            return (a, b) if opens else (b, a)
+    return None
+
+
+def sources_and_chain(
+    text: str, sources: Sequence[Span], cues: Sequence[Span], attribution: str
+) -> tuple[tuple[Span, ...], tuple[Span, ...], tuple[Hop, ...]]:
+    """(sources, cues, chain), one source per hop: a relay keeps its two sources (the chain outer
+    to inner, the inner hop with the sentence's label); otherwise the source nearest a cue stays."""
+    if attribution == "none":
+        return (), (), ()
+    cues = tidy_cues(text, cues)
+    tidy = tidy_sources(text, sources, cues)
+    pair = relay_pair(text, tidy, cues) if len(tidy) > 1 else None
+    if pair:
+        outer, inner = pair
+        hops = (Hop(ATTRIBUTION_OF_KIND[source_kind(outer.text)], outer.text), Hop(attribution, inner.text))
+        return tuple(sorted(pair, key=lambda s: s.start)), tuple(cues), hops
+    if len(tidy) > 1:
+        tidy = [min(tidy, key=lambda s: min((_distance(s, c) for c in cues), default=s.start))]
+    return tuple(tidy), tuple(cues), ()
+
+
+def _distance(a: Span, b: Span) -> int:
+    return max(b.start - a.end, a.start - b.end, 0)

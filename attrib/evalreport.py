@@ -90,6 +90,13 @@ SUMMARY: list[tuple[str, Callable[[dict[str, Any]], tuple[str, int]]]] = [
         for kind in SPAN_KINDS
     ],
     (
+        "Chain P / R (exact)",
+        lambda s: (
+            f"{_f(s['chains']['exact']['precision'])} / {_f(s['chains']['exact']['recall'])}",
+            s["chains"]["n"],
+        ),
+    ),
+    (
         "Attribution ECE",
         lambda s: (_f(s["calibration"]["attribution"]["ece"]), s["calibration"]["attribution"]["n"]),
     ),
@@ -207,6 +214,21 @@ def _spans_section(systems: list[dict[str, Any]]) -> Section:
     )
 
 
+def _chains_section(systems: list[dict[str, Any]]) -> Section:
+    headers = ["System", "n", "Gold", "Pred", "Detected P", "R", "F1", "Exact P", "R", "F1"]
+    rows = []
+    for s in systems:
+        m = s["chains"]
+        prf = [_f(m[k][key]) for k in ("detected", "exact") for key in ("precision", "recall", "f1")]
+        rows.append([s["name"], str(m["n"]), str(m["gold"]), str(m["predicted"]), *prf])
+    return Section(
+        "Chains",
+        "Relay chains (two or more hops, outer to inner) over the sentences whose gold has a `chain` "
+        "(n). Detected: both have a chain. Exact: the same hop sources in the same order.",
+        [Table(headers, rows, numeric=[False, *[True] * 9])],
+    )
+
+
 def _calibration_section(systems: list[dict[str, Any]], images: bool) -> Section:
     section = Section(
         "Calibration",
@@ -297,6 +319,7 @@ def build_sections(report: dict[str, Any], images: bool, width: int | None) -> l
         _head_section(systems, "attribution", images),
         _head_section(systems, "certainty", images),
         _spans_section(systems),
+        _chains_section(systems),
         _calibration_section(systems, images),
         _worst_section(systems, width),
     ]

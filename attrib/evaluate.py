@@ -20,6 +20,7 @@ from attrib.metrics import (
     Span,
     binary_metrics,
     calibration_metrics,
+    chain_metrics,
     classification_metrics,
     num,
     score_metrics,
@@ -121,6 +122,14 @@ def score_system(
             if (gs := _spans(g, kind_)) is not None
         ]
         out["spans"][kind_] = span_metrics(pairs)
+    # Chains are scored where the gold annotates them (a `chain` key, [] for none).
+    out["chains"] = chain_metrics(
+        [
+            ([h["source"] for h in g["chain"]], [h["source"] for h in p.get("chain") or []])
+            for (_, g), p in zip(gold, preds, strict=True)
+            if g.get("chain") is not None
+        ]
+    )
     out["calibration"] = calibration
     out["worst"] = worst
     return SystemScores(**out)
@@ -171,6 +180,10 @@ HEADLINE: tuple[tuple[str, str, Callable[[SystemScores], tuple[float | None, int
         for kind in SPAN_KINDS
         for match in ("exact", "overlap")
     ),
+    *(
+        ("chain", f"{match}_{m}", lambda s, k=match, m=m: (s.chains[k][m], s.chains["n"]))
+        for match, m in (("detected", "precision"), ("exact", "precision"), ("exact", "recall"))
+    ),
 )
 
 
@@ -202,6 +215,7 @@ class SystemScores:
     certainty_binary: dict[str, Any]
     certainty_score: dict[str, Any]
     spans: dict[str, dict[str, Any]]
+    chains: dict[str, Any]
     calibration: dict[str, Any]
     worst: dict[str, list[dict[str, Any]]]
 

@@ -198,6 +198,28 @@ def span_metrics(pairs: Sequence[tuple[Sequence[Span], Sequence[Span]]]) -> dict
     }
 
 
+def _hop_key(source: str) -> str:
+    return " ".join(source.casefold().split())
+
+
+def chain_metrics(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> dict[str, Any]:
+    """P/R/F1 of relay chains over (gold, predicted) sentence pairs, each chain its hops' sources
+    outer to inner (fewer than two hops: no chain). Detected: the sentence has a chain in both.
+    Exact: the same sources in the same order (case and spacing aside)."""
+    gold = [tuple(map(_hop_key, g)) if len(g) > 1 else None for g, _ in pairs]
+    pred = [tuple(map(_hop_key, p)) if len(p) > 1 else None for _, p in pairs]
+    n_gold = sum(g is not None for g in gold)
+    n_pred = sum(p is not None for p in pred)
+    both = [(g, p) for g, p in zip(gold, pred, strict=True) if g is not None and p is not None]
+    return {
+        "n": len(pairs),
+        "gold": n_gold,
+        "predicted": n_pred,
+        "detected": _prf(len(both), n_gold, n_pred),
+        "exact": _prf(sum(g == p for g, p in both), n_gold, n_pred),
+    }
+
+
 def calibration_metrics(
     confidence: Sequence[float], correct: Sequence[bool], bins: int = CALIBRATION_BINS
 ) -> dict[str, Any]:

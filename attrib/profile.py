@@ -308,6 +308,15 @@ def _merge_subsets(groups: list[_Group]) -> list[_Group]:
     return [g for i, g in enumerate(groups) if i not in target]
 
 
+# What a pronoun can stand for: "he" a person, "it" a body or an outlet ("the company said ...
+# It added"), "they" / "we" a person's or a body's voice.
+_ANTECEDENT_KINDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("he", "she", "him", "her", "his", "i", "me", "my"), frozenset({"person"})),
+    **dict.fromkeys(("it", "its"), frozenset({"organisation", "publication"})),
+    **dict.fromkeys(("they", "we", "them", "their", "our", "us"), frozenset({"person", "organisation"})),
+}
+
+
 def _build_sources(sentences: Sequence[ArticleSentence]) -> tuple[SourceEntry, ...]:
     groups: list[_Group] = []
     by_key: dict[tuple[bool, frozenset[str]], _Group] = {}
@@ -316,15 +325,10 @@ def _build_sources(sentences: Sequence[ArticleSentence]) -> tuple[SourceEntry, .
     for text, attribution, idx in _mentions(sentences):
         kind = source_kind(text)
         if kind == "pronoun":
-            want_unnamed = attribution == "anonymous"
-            antecedent = next(
-                (
-                    g
-                    for g in reversed(recent)
-                    if (g.kind == "unnamed") == want_unnamed and (want_unnamed or g.kind == "person")
-                ),
-                None,
-            )
+            want = _ANTECEDENT_KINDS.get(text.lower(), frozenset({"person", "organisation", "publication"}))
+            if attribution == "anonymous":
+                want = frozenset({"unnamed"})
+            antecedent = next((g for g in reversed(recent) if g.kind in want), None)
             if antecedent is not None:
                 antecedent.pronouns.append((text, attribution, idx))
                 recent.append(antecedent)

@@ -85,6 +85,15 @@ def validate_record(rec: Any, where: str) -> dict[str, Any]:
             isinstance(k, str) and k in labels and _is_number(v) and 0.0 <= v <= 1.0 for k, v in probs.items()
         ):
             raise RecordError(f"{where}: {key} must map labels of {labels} to probabilities in [0, 1]")
+    chain = rec.get("chain")
+    if chain is not None and not (
+        isinstance(chain, list)
+        and all(
+            isinstance(h, dict) and h.get("type") in ATTRIBUTION_LABELS and isinstance(h.get("source"), str)
+            for h in chain
+        )
+    ):
+        raise RecordError(f"{where}: chain must be a list of {{type, source}} hops, outer to inner")
     return rec
 
 

@@ -89,6 +89,10 @@ def source_kind(text: str, ner: list[str] | None = None) -> str:
         return "publication"
     if any(w.lower() in word_list("documents") for w in words) and first in word_list("unnamed_determiners"):
         return "publication"
+    if _masthead(text):
+        return "publication"
+    if _NAMED_VOICE.search(text):
+        return "person"  # "Acme spokeswoman Jane Doe", "Post bureau chief Juliet Eilperin"
     if _has_phrase(lower, word_list("official_voices")) and (
         any(w[0].isupper() for w in words[1:]) or _has_phrase(lower, word_list("organisations"))
     ):
@@ -109,6 +113,28 @@ def source_kind(text: str, ner: list[str] | None = None) -> str:
             return "person"
     # A capitalised word or a definite role ("the president", "his spokesman") is identifiable.
     return "person"
+
+
+# A role word followed by a name at the end of the span.
+_NAMED_VOICE = re.compile(
+    r"\b(?i:spokes(?:man|woman|person)|secretary|officer|director|executive|chair(?:man|woman)?"
+    r"|president|minister|chief|editor|correspondent|reporter|analyst|economist|adviser|aide"
+    r"|official|head|manager|leader|governor|mayor|senator)\s+(?:[A-Z][\w.’'-]*\s+)*[A-Z][\w’'-]+$"
+    r"|,\s+(?:[A-Z][\w.’'-]*\s+)+[A-Z][\w’'-]+$"  # "the head of NATO, Hoop Scheffer"
+)
+_NAME_WORD = re.compile(r"[A-Z][\w.’'&]*(?:-[A-Za-z][\w’']*)*")
+
+
+def _masthead(text: str) -> bool:
+    """A proper name whose last word (or its last hyphen part) is a masthead word: "the
+    Sun-Sentinel", "The Chicago Tribune", "KING-TV", "GB News"."""
+    words = text.strip(" ,.;:'\"“”‘’()").split()
+    while words and words[0].lower() in {"the", "broadcaster", "newspaper"}:
+        words = words[1:]
+    if not words or not all(_NAME_WORD.fullmatch(w) for w in words):
+        return False
+    last = words[-1].lower().strip(".'’")
+    return last in word_list("mastheads") or last.rsplit("-", 1)[-1] in word_list("mastheads")
 
 
 ATTRIBUTION_OF_KIND = {

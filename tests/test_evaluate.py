@@ -17,9 +17,15 @@ from attrib.evalreport import render_report
 from attrib.evaluate import EvalReport, evaluate_file
 from attrib.labelling import CHUNK_SIZE, label_file
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
-from attrib.metrics import bootstrap_macro_f1, calibration_metrics, match_spans, span_metrics
+from attrib.metrics import (
+    bootstrap_macro_f1,
+    calibration_metrics,
+    chain_metrics,
+    match_spans,
+    span_metrics,
+)
 from attrib.records import RecordError, validate_record
-from attrib.result import SentenceResult, Span
+from attrib.result import Hop, SentenceResult, Span
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -223,6 +229,45 @@ def test_span_exact_vs_overlap_rules() -> None:
     assert span_metrics([([], [])])["exact"]["f1"] is None
 
 
+def test_chain_metrics_by_hand() -> None:
+    pairs = [
+        (["SBS", "a source"], ["sbs", "a  source"]),  # exact (case and spacing aside)
+        (["Yonhap", "KCNA"], ["Yonhap", "KCNA)"]),  # detected, not exact
+        ([], ["Kim", "Lee"]),  # a false chain
+        (["AFP", "Kim"], []),  # a missed chain
+        ([], ["Kim"]),  # one hop is no chain
+    ]
+    m = chain_metrics(pairs)
+    assert (m["n"], m["gold"], m["predicted"]) == (5, 3, 3)
+    assert m["detected"] == pytest.approx({"matched": 2, "precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3})
+    assert m["exact"] == pytest.approx({"matched": 1, "precision": 1 / 3, "recall": 1 / 3, "f1": 1 / 3})
+    assert chain_metrics([([], [])])["exact"]["precision"] is None
+
+
+def test_chains_are_scored_only_where_the_gold_has_them(tmp_path: Path) -> None:
+    class Relay(FakePredictor):
+        def _one(self, text: str) -> SentenceResult:
+            r = super()._one(text)
+            hops = (Hop("according_to", "SBS"), Hop("on_record", "Kim")) if "SBS" in text else ()
+            return SentenceResult(**{**r.__dict__, "chain": hops})
+
+    rows = [
+        {
+            "text": "According to SBS, Kim said it.",
+            "chain": [{"type": "according_to", "source": "SBS"}, {"type": "on_record", "source": "Kim"}],
+        },
+        {"text": "SBS aired it, Kim said.", "chain": []},  # a false chain
+        {"text": "SBS aired it, Lee said."},  # chains not annotated: not scored
+    ]
+    gold = tmp_path / "g.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    m = system(evaluate_file(gold, Relay()))["chains"]
+    assert (m["n"], m["gold"], m["predicted"]) == (2, 1, 2)
+    assert m["exact"]["precision"] == 0.5 and m["exact"]["recall"] == 1.0
+    with pytest.raises(RecordError, match="chain must be"):
+        validate_record({"text": "x", "chain": [{"type": "rumour", "source": "x"}]}, "rec")
+
+
 def test_bootstrap_is_seeded_and_sane() -> None:
     from sklearn.metrics import f1_score
 
@@ -400,6 +445,7 @@ def test_json_report_is_strict_json_with_documented_keys() -> None:
         "certainty_binary",
         "certainty_score",
         "spans",
+        "chains",
         "calibration",
         "worst",
     }

@@ -214,6 +214,27 @@ def test_pronoun_attaches_to_nearest_preceding_person() -> None:
     assert 0 not in {i for s in p.sources for i in s.sentences}
 
 
+def test_pronouns_find_an_antecedent_of_their_kind() -> None:
+    p = build_profile(
+        [
+            sent(0, "Yoon said the talks went well.", "on_record", sources=("Yoon",)),
+            sent(
+                1,
+                "Acme chief executive Jane Doe said sales fell.",
+                "on_record",
+                sources=("Acme chief executive Jane Doe",),
+            ),
+            sent(2, "Acme Corp said it would cut jobs.", "on_record", sources=("Acme Corp",)),
+            sent(3, "She said the cuts were needed.", "on_record", sources=("She",)),
+            sent(4, "It said nothing more.", "on_record", sources=("It",)),
+        ]
+    )
+    # "She" is the executive named with her company, not the earlier person; "It" is the company.
+    assert by_name(p, "Acme chief executive Jane Doe").sentences == (1, 3)
+    assert by_name(p, "Acme Corp").sentences == (2, 4)
+    assert by_name(p, "Yoon").sentences == (0,)
+
+
 def test_unnamed_sources_merge_only_when_identical_or_a_definite_remention() -> None:
     p = build_profile(
         [

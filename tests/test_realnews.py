@@ -16,6 +16,7 @@ from attrib.records import RecordError
 from training.data import DataConfig, build_datasets, stats
 from training.realnews import (
     AGREEMENT_PATH,
+    CHAINS_PATH,
     LABELS_PATH,
     SPLITS,
     SPLITS_PATH,
@@ -149,6 +150,28 @@ def test_agreement_measures_two_annotators(tmp_path: Path) -> None:
     assert out["cue_spans"]["f1"] == 1.0
 
 
+def test_join_attaches_chains_outer_to_inner(texts: dict) -> None:
+    text = texts[("fixture_doc_b", 0)]["text"]  # The Times reported that a campaign aide said ...
+    times, aide = [0, 9], [24, 39]
+    lab = label(
+        text,
+        0,
+        "fixture_doc_b",
+        attribution="anonymous",
+        source_char_spans=[times, aide],
+        cue_char_spans=[[10, 18], [40, 44]],
+    )
+    other = label(texts[("fixture_doc_b", 1)]["text"], 1, "fixture_doc_b")
+    out = join([lab, other], CORPORA, chains={("polnear", "fixture_doc_b", 0): [times, aide]})
+    assert out[0]["chain"] == [
+        {"type": "according_to", "source": "The Times"},
+        {"type": "anonymous", "source": "a campaign aide"},  # the innermost takes the label
+    ]
+    assert out[1]["chain"] == []  # not listed: no chain
+    with pytest.raises(RecordError, match="not one of the sentence's source spans"):
+        join([lab], CORPORA, chains={("polnear", "fixture_doc_b", 0): [times, [4, 9]]})
+
+
 def test_committed_labels_are_well_formed() -> None:
     """Form only (no corpora here): keys, labels, bands, and one split per article."""
     from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, score_fits
@@ -164,6 +187,16 @@ def test_committed_labels_are_well_formed() -> None:
         assert "text" not in r  # labels only: the corpus text is never copied here
         assert splits[f"{r['corpus']}:{r['doc_id']}"] in SPLITS
     assert AGREEMENT_PATH.is_file()
+    # Chains: every sentence with two or more sources is read (a chain or []), and each hop is
+    # one of its sources.
+    by_key = {(r["corpus"], r["doc_id"], r["sent_idx"]): r for r in labels}
+    chains = [json.loads(line) for line in CHAINS_PATH.read_text().splitlines()]
+    read = {(c["corpus"], c["doc_id"], c["sent_idx"]) for c in chains}
+    assert read == {k for k, r in by_key.items() if len(r["source_char_spans"]) > 1}
+    for c in chains:
+        sources = by_key[c["corpus"], c["doc_id"], c["sent_idx"]]["source_char_spans"]
+        assert len(c["chain_char_spans"]) != 1 and all(h in sources for h in c["chain_char_spans"])
+        assert set(c) == {"corpus", "doc_id", "sent_idx", "chain_char_spans"}  # labels only
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,16 @@ from attrib.sources import ATTRIBUTION_OF_KIND, normalise_name, source_kind, wor
         ("campaign finance records", "publication"),
         ("recent polls", "publication"),
         ("early results of exit polls", "publication"),
+        # Outlets by their masthead, named or not in the lexicon.
+        ("the Sun-Sentinel", "publication"),
+        ("The Chicago Tribune", "publication"),
+        ("KING-TV", "publication"),
+        ("GB News", "publication"),
+        # A named person in a role speaks as a person, whatever body the role names.
+        ("Acme spokeswoman Jane Doe", "person"),
+        ("State Department spokesman John Kirby", "person"),
+        ("Post White House bureau chief Juliet Eilperin", "person"),
+        ("the head of NATO, Hoop Scheffer", "person"),
         # Unnamed sources and plural groups (rule 2).
         ("a government source", "unnamed"),
         ("the source", "unnamed"),

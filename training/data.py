@@ -97,7 +97,7 @@ class DataConfig:
             *sorted((ATTRIB / "lexicons").iterdir()),
             *sorted((HERE / "lexicons").iterdir()),
         ]
-        extra = (Path(self.realnews_labels), Path(self.realnews_splits))
+        extra = (Path(self.realnews_labels), Path(self.realnews_splits), HERE / "realnews" / "chains.jsonl")
         for path in (Path(self.gold_path), HANDWRITTEN_PATH, *extra, *code):
             h.update(path.read_bytes() if path.is_file() else b"-")
         return h.hexdigest()[:12]
@@ -244,6 +244,7 @@ def load_realnews_records(cfg: DataConfig) -> list[dict[str, Any]]:
             hedge_char_spans=r["hedge_char_spans"],
             has_source_cue=True,
             has_hedge=True,
+            chain=json.dumps(r["chain"]),
             doc_id=f"realnews:{r['doc_id']}",
             sent_idx=r["sent_idx"],
             corpus="realnews",

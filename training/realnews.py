@@ -7,6 +7,10 @@ joined from the corpus files at build time and never copied here (licences: trai
     training/realnews/labels.jsonl     one line per sentence: the final (adjudicated) labels
     training/realnews/agreement.jsonl  the two blind annotations of the agreement articles
     training/realnews/splits.json      article -> train / dev / test (by article, stratified)
+    training/realnews/chains.jsonl     relay chains (LABELS.md 2b.13, 4) of every sentence with two
+                                       or more sources: hops outer to inner as source spans, [] where
+                                       the sources are side by side; a sentence with fewer sources
+                                       has no chain
 
     python -m training.realnews --summary      counts per split, corpus and label
     python -m training.realnews --agreement    inter-annotator agreement table
@@ -31,12 +35,14 @@ from typing import Any
 
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SPAN_KEYS, SPAN_KINDS, score_fits
 from attrib.records import RecordError, validate_record
+from attrib.sources import ATTRIBUTION_OF_KIND, source_kind
 
 HERE = Path(__file__).resolve().parent
 REALNEWS = HERE / "realnews"
 LABELS_PATH = REALNEWS / "labels.jsonl"
 AGREEMENT_PATH = REALNEWS / "agreement.jsonl"
 SPLITS_PATH = REALNEWS / "splits.json"
+CHAINS_PATH = REALNEWS / "chains.jsonl"
 
 # corpus name in our labels -> its file in ../shared/data
 CORPUS_FILES: dict[str, str] = {
@@ -114,14 +120,39 @@ def read_labels(path: str | Path = LABELS_PATH) -> list[dict[str, Any]]:
     return out
 
 
+def read_chains(path: str | Path = CHAINS_PATH) -> dict[tuple[str, str, int], list[list[int]]]:
+    """(corpus, doc_id, sent_idx) -> the chain's hops as source spans, outer to inner."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {(r["corpus"], r["doc_id"], int(r["sent_idx"])): r["chain_char_spans"] for r in rows}
+
+
+def chain_of(lab: dict[str, Any], text: str, hops: list[list[int]], where: str) -> list[dict[str, str]]:
+    """The LABELS.md chain of a sentence: each hop one of its sources; the innermost takes the
+    sentence's label (2b.13), an outer hop the type its kind of source has."""
+    sources = [list(s) for s in lab["source_char_spans"]]
+    if any(list(h) not in sources for h in hops) or len(hops) == 1:
+        raise RecordError(f"{where}: a chain hop is not one of the sentence's source spans")
+    chain = [{"type": ATTRIBUTION_OF_KIND[source_kind(text[s:e])], "source": text[s:e]} for s, e in hops]
+    if chain:
+        chain[-1]["type"] = lab["attribution"]
+    return chain
+
+
 def join(
-    labels: Iterable[dict[str, Any]], data_dir: str | Path, splits: dict[str, str] | None = None
+    labels: Iterable[dict[str, Any]],
+    data_dir: str | Path,
+    splits: dict[str, str] | None = None,
+    chains: dict[tuple[str, str, int], list[list[int]]] | None = None,
 ) -> list[dict[str, Any]]:
     """LABELS.md records: each label joined to its corpus sentence, checked, in article order.
 
-    Adds corpus, group, split (from `splits`, keyed "corpus:doc_id") and the previous sentence
-    of the article as `context`.
+    Adds corpus, group, split (from `splits`, keyed "corpus:doc_id"), the chain (from `chains`;
+    [] for a sentence not listed there) and the previous sentence of the article as `context`.
     """
+    chains = chains or {}
     labels = list(labels)
     by_corpus: dict[str, set[str]] = defaultdict(set)
     for lab in labels:
@@ -142,6 +173,7 @@ def join(
                 "text": row["text"],
                 "context": prev["text"] if prev else None,
                 **{k: lab[k] for k in LABEL_KEYS},
+                "chain": chain_of(lab, row["text"], chains.get((corpus, doc, idx), []), where),
                 "doc_id": key,
                 "sent_idx": idx,
                 "corpus": corpus,
@@ -159,7 +191,7 @@ def load_realnews(
     """The joined, checked real-news records with their split."""
     splits_path = Path(splits_path)
     splits = json.loads(splits_path.read_text()) if splits_path.is_file() else {}
-    records = join(read_labels(labels_path), data_dir, splits)
+    records = join(read_labels(labels_path), data_dir, splits, read_chains())
     missing = sorted({r["doc_id"] for r in records if r["split"] not in SPLITS})
     if missing:
         raise RecordError(f"{len(missing)} real-news articles have no split in {splits_path}: {missing[:3]}")
@@ -363,7 +395,7 @@ def main() -> None:
     if args.export:
         split, out = args.export
         rows = [r for r in load_realnews(args.data_dir) if r["split"] == split]
-        keys = ("text", *LABEL_KEYS, "doc_id", "sent_idx")
+        keys = ("text", *LABEL_KEYS, "chain", "doc_id", "sent_idx")
         Path(out).write_text(
             "".join(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n" for r in rows)
         )

@@ -68,6 +68,11 @@ REALNEWS_DATA = DataConfig(
     polnear_max=4000, szeged_max=2500, pei_max=500, generated=1000, generated_eval=0, polnear_types=False
 )
 
+# Mix A/B arms (issue 11, item 1), each against `realnews` with the same seed and epochs:
+# without our generated and hand-written sentences, and with PolNeAR's rule-derived types back.
+NO_SYNTH_DATA = replace(REALNEWS_DATA, generated=0, handwritten=False)
+POLNEAR_TYPES_DATA = replace(REALNEWS_DATA, polnear_types=True)
+
 CONFIGS: dict[str, TrainConfig] = {
     # Smoke run: 440 sentences, 3 short epochs, about a minute on 2 cores. Not for release.
     "quick": TrainConfig(
@@ -94,6 +99,24 @@ CONFIGS: dict[str, TrainConfig] = {
         name="realnews",
         data=REALNEWS_DATA,
         epochs=4,
+        patience=1,
+        max_minutes=80,
+        select_on="realnews_dev",
+        select_by="mean",
+    ),
+    "realnews-nosynth": TrainConfig(
+        name="realnews-nosynth",
+        data=NO_SYNTH_DATA,
+        epochs=3,
+        patience=1,
+        max_minutes=80,
+        select_on="realnews_dev",
+        select_by="mean",
+    ),
+    "realnews-polnear-types": TrainConfig(
+        name="realnews-polnear-types",
+        data=POLNEAR_TYPES_DATA,
+        epochs=3,
         patience=1,
         max_minutes=80,
         select_on="realnews_dev",
@@ -245,6 +268,8 @@ def gold_records(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             g["source_char_spans"], g["cue_char_spans"] = r["source_char_spans"], r["cue_char_spans"]
         if r.get("has_hedge"):
             g["hedge_char_spans"] = r["hedge_char_spans"]
+        if r.get("corpus") == "realnews":  # the one corpus whose chains are read by hand
+            g["chain"] = json.loads(r["chain"])
         out.append(g)
     return out
 
