@@ -167,9 +167,12 @@ _QUOTED_WORD_GAP = re.compile(r"^[\s\"“”']{1,3}$")  # The "History" section
 _SPEECH_IN_GAP = re.compile(r"\b(?:said|says|say|told|added|according)\b", re.IGNORECASE)
 # "Name, apposition" / "Name (party-state)": the name alone is the source (the annotators' usage).
 _NAME = r"(?:(?:[A-Z][\w.’'&-]*|de|van|von|al|bin|del|da|la|of)\s+)*[A-Z][\w.’'&-]*"
-_APPOSITION = re.compile(rf"^({_NAME}),\s+(?:[a-z0-9]|(?:the|a|an|who|which)\b)")
+_APPOSITION = re.compile(r"^(.*?\b[A-Z][\w.’'&-]*),\s+(?:[a-z0-9]|(?:the|a|an|who|which)\b)")
 _PAREN_TAIL = re.compile(rf"^({_NAME})\s+\(")
-_RELATIVE_TAIL = re.compile(r",?\s+(?:who|which|that|whose)$", re.IGNORECASE)
+# A trailing relative pronoun, resumptive pronoun or time word is not part of the name.
+_RELATIVE_TAIL = re.compile(
+    r",?\s+(?:(?i:who|which|that|whose|he|she|they)|today|yesterday|tonight)$"  # "Today": a masthead
+)
 
 
 _CUE_GAP = re.compile(r"\s+(?:[\w’']+\s+)?")  # "has | recently | revealed": one word apart

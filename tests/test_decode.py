@@ -46,6 +46,19 @@ def decoded(text: str, sources: tuple[str, ...], cues: tuple[str, ...], label: s
             ("Rep. Patrick J. Tiberi (R-Ohio",),
             ["Rep. Patrick J. Tiberi"],
         ),
+        (
+            "Minnesota state delegate Mary Susan, clad in a red cape, said so.",
+            ("Minnesota state delegate Mary Susan, clad in a red cape",),
+            ["Minnesota state delegate Mary Susan"],
+        ),
+        # a resumptive pronoun or a time word is not part of the name; a masthead's "Today" is
+        (
+            "The head of NATO, Hoop Scheffer, he said so.",
+            ("The head of NATO, Hoop Scheffer, he",),
+            ["The head of NATO, Hoop Scheffer"],
+        ),
+        ("Sandoz today said so.", ("Sandoz today",), ["Sandoz"]),
+        ("Neurology Today said so.", ("Neurology Today",), ["Neurology Today"]),
         # a role before the name is kept whole
         (
             "The head of NATO, Hoop Scheffer, said so.",
