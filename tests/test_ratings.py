@@ -9,7 +9,9 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from attrib.baseline import LexiconPredictor
-from training.ratings import article_texts, read_ratings, validate
+from attrib.records import RecordError
+from training.ratings import article_texts, gold_profiles, read_ratings, validate
+from training.realnews import read_corpus, text_hash
 
 CORPORA = Path(__file__).parent / "fixtures" / "corpora"
 
@@ -42,3 +44,36 @@ def test_validation_on_a_tiny_fixture(tmp_path: Path) -> None:
     assert out["raters_weighted_kappa"] == pytest.approx(
         cohen_kappa_score([2, 3, 4, 2], [2, 3, 5, 2], weights="quadratic")
     )
+
+
+def test_gold_profiles_score_the_annotations_not_a_model(tmp_path: Path) -> None:
+    """`--predictor gold`: the profile of the annotations; an unannotated article is an error."""
+    rows = read_corpus(CORPORA, "polnear", {"fixture_doc_a"})
+    labels = []
+    for (doc, idx), row in sorted(rows.items()):
+        said = row["text"].find(" said")
+        labels.append(
+            {
+                "corpus": "polnear",
+                "doc_id": doc,
+                "sent_idx": idx,
+                "text_sha1": text_hash(row["text"]),
+                "attribution": "anonymous" if said > 0 else "none",
+                "certainty": "certain",
+                "certainty_score": 1.0,
+                "source_char_spans": [[0, said]] if said > 0 else [],
+                "cue_char_spans": [[said + 1, said + 5]] if said > 0 else [],
+                "hedge_char_spans": [],
+            }
+        )
+    (tmp_path / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels))
+    (tmp_path / "splits.json").write_text(json.dumps({"polnear:fixture_doc_a": "dev"}))
+    doc = ("polnear", "fixture_doc_a")
+    profiles = gold_profiles(CORPORA, [doc], tmp_path / "labels.jsonl", tmp_path / "splits.json")
+    n_said = sum(1 for r in labels if r["attribution"] == "anonymous")
+    assert n_said >= 2 and profiles[doc].n_sentences == len(labels)
+    assert profiles[doc].n_named_sources == 0  # every source is labelled anonymous
+    with pytest.raises(RecordError, match="no real-news labels"):
+        gold_profiles(
+            CORPORA, [("polnear", "fixture_doc_b")], tmp_path / "labels.jsonl", tmp_path / "splits.json"
+        )

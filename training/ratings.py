@@ -7,6 +7,12 @@ Each rated article is rebuilt from its corpus sentences (one a line), analysed w
 shipped model (or --model / --predictor baseline), and its profile score and every component's
 value are compared with the mean of the two ratings (Spearman). The raters' own agreement is
 reported beside it: the score cannot be expected to agree with them better than they agree.
+
+    python -m training.ratings --predictor gold   # the profile of our real-news gold labels
+
+`--predictor gold` scores every rated article from its real-news annotations (all rated articles
+are annotated) instead of a model's labels: it separates what the formula misses from what the
+model gets wrong.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from typing import Any
 
 from attrib.analysis import analyze, load_predictor
 from attrib.predictor import Predictor
-from training.realnews import read_corpus
+from attrib.profile import Profile, build_profile
+from attrib.records import RecordError
+from attrib.result import ArticleSentence, Hop, SentenceResult, Span
+from training.realnews import LABELS_PATH, SPLITS_PATH, load_realnews, read_corpus
 
 HERE = Path(__file__).resolve().parent
 RATINGS_PATH = HERE / "ratings" / "ratings.jsonl"
@@ -51,16 +60,59 @@ def article_texts(data_dir: str | Path, docs: Iterable[tuple[str, str]]) -> dict
     return {k: "\n".join(v) for k, v in texts.items()}
 
 
+def gold_profiles(
+    data_dir: str | Path,
+    docs: Iterable[tuple[str, str]],
+    labels_path: str | Path = LABELS_PATH,
+    splits_path: str | Path = SPLITS_PATH,
+) -> dict[tuple[str, str], Profile]:
+    """Each article's profile built from our real-news gold labels, spans and chains."""
+    by_doc: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in load_realnews(data_dir, labels_path, splits_path):
+        by_doc[(r["corpus"], r["doc_id"].split(":", 1)[1])].append(r)
+    out = {}
+    for doc in docs:
+        if doc not in by_doc:
+            raise RecordError(f"rated article {doc[0]}:{doc[1]} has no real-news labels")
+        sentences = []
+        for i, r in enumerate(sorted(by_doc[doc], key=lambda x: x["sent_idx"])):
+            text = r["text"]
+
+            def spans(key: str, text: str = text, r: dict[str, Any] = r) -> tuple[Span, ...]:
+                return tuple(Span(a, b, text[a:b]) for a, b in r[key])
+
+            result = SentenceResult(
+                text,
+                r["attribution"],
+                r["certainty"],
+                r["certainty_score"],
+                sources=spans("source_char_spans"),
+                cues=spans("cue_char_spans"),
+                hedges=spans("hedge_char_spans"),
+                chain=tuple(Hop(h["type"], h["source"]) for h in r["chain"]),
+            )
+            sentences.append(ArticleSentence(i, 0, len(text), result))
+        out[doc] = build_profile(sentences)
+    return out
+
+
 def validate(
-    ratings: dict[tuple[str, str], dict[str, int]], texts: dict[tuple[str, str], str], predictor: Predictor
+    ratings: dict[tuple[str, str], dict[str, int]],
+    texts: dict[tuple[str, str], str],
+    predictor: Predictor | None,
+    profiles: dict[tuple[str, str], Profile] | None = None,
 ) -> dict[str, Any]:
-    """Spearman of the score and of each component with the mean rating; the raters' agreement."""
+    """Spearman of the score and of each component with the mean rating; the raters' agreement.
+    The profiles come from `predictor` on `texts`, or are given (`gold_profiles`)."""
     from scipy.stats import spearmanr
     from sklearn.metrics import cohen_kappa_score
 
     docs = sorted(ratings)
     mean = [sum(ratings[d].values()) / len(ratings[d]) for d in docs]
-    profiles = [analyze(texts[d], predictor).profile for d in docs]
+    if profiles is None:
+        assert predictor is not None
+        profiles = {d: analyze(texts[d], predictor).profile for d in docs}
+    profiles = [profiles[d] for d in docs]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a constant component has no correlation: reported as None
         score_rho = spearmanr([p.score for p in profiles], mean)[0]
@@ -90,9 +142,12 @@ def main() -> None:
     parser.add_argument("--data-dir", default="../shared/data")
     parser.add_argument("--split", default="dev", choices=("dev", "test"))
     parser.add_argument("--model", default=None)
-    parser.add_argument("--predictor", choices=("model", "baseline"), default="model")
+    parser.add_argument("--predictor", choices=("model", "baseline", "gold"), default="model")
     args = parser.parse_args()
     ratings = read_ratings(split=args.split)
+    if args.predictor == "gold":
+        print(json.dumps(validate(ratings, {}, None, gold_profiles(args.data_dir, ratings)), indent=2))
+        return
     texts = article_texts(args.data_dir, ratings)
     predictor = load_predictor("baseline" if args.predictor == "baseline" else args.model)
     print(json.dumps(validate(ratings, texts, predictor), indent=2))
