@@ -9,6 +9,7 @@ draws on a bare Figure with the Agg canvas, so no pyplot state is shared with a 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -134,7 +135,9 @@ def _draw(ax: Any, panel: Panel, rows: Sequence[ArticleRow], groups: Sequence[Gr
         ax.set_xlim(-0.02 * top, 1.04 * top)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     elif panel is SCORE:
-        ax.set_xlim(-2, 102)
+        # Scores bunch near the top: start at the lowest one's ten, not at 0, but always end at 100.
+        low = min(v for vals in data for v in vals)
+        ax.set_xlim(max(0.0, math.floor(low / 10) * 10 - 2), 102)
     else:
         ax.set_xlim(left=-0.3)
     ax.grid(axis="x", color=LINE, linewidth=0.8)
