@@ -38,6 +38,7 @@ GROUP_COLORS = (
 )
 INK, MUTED, LINE = "#1f2733", "#5d6776", "#e3e7ed"
 MAX_LABEL = 28  # characters of a group name on an axis
+FIGURE_WIDTH = 12.8  # inches: four panels side by side
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def _figure(
     from matplotlib.figure import Figure
 
     band = 0.34 * len(groups) + 0.9  # inches per panel row
-    fig = Figure(figsize=(max(9.0, 2.8 * len(row) + 1.6), band * ((top is not None) + bool(row))))
+    # One width for every figure, so that pages scale their text alike.
+    fig = Figure(figsize=(FIGURE_WIDTH, band * ((top is not None) + bool(row))))
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec((top is not None) + bool(row), max(len(row), 1))
     if top is not None:
