@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,8 @@ from attrib.errors import AttribError
 from attrib.predictor import BasePredictor
 from attrib.result import SentenceResult
 from tests.test_cli import assert_one_line_error
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "compare.md"
 
 # Three articles in two groups, each sentence with the labels the fake predictor gives it.
 # north/a1: 4 sentences, 2 sourced (1 anonymous), 1 reportedly, 1 hedged.
@@ -125,6 +128,21 @@ def test_rows_have_the_known_shares(corpus: Path) -> None:
         assert sum(contributions) == pytest.approx(row["raw_score"], abs=0.1)
         assert row["flags"] == ";".join(f["code"] for f in p["flags"])
     assert result.labels == "fake"
+
+
+def test_the_rows_columns_are_the_documented_ones(corpus: Path) -> None:
+    rows = profile_corpus(read_corpus([corpus]), FakePredictor()).rows
+    section = DOCS.read_text(encoding="utf-8").split("\n## Rows")[1].split("\n## ")[0]
+    cells = re.findall(r"^\| (.+?) \| (.+?) \|$", section, flags=re.MULTILINE)
+    documented = {name for first, _ in cells for name in re.findall(r"`([^`]+)`", first)}
+    generic = set()
+    for column in rows[0].to_dict():
+        column = re.sub(r"^components\.\w+\.", "components.NAME.", column)
+        generic.add(re.sub(r"^(attribution|certainty)_(shares|counts)\.\w+$", r"\1_\2.LABEL", column))
+    assert generic == documented
+    components = next(what for first, what in cells if "components.NAME" in first)
+    listed = components.split("(")[1].split(")")[0]  # "each score component (`base`, ...)"
+    assert set(re.findall(r"`(\w+)`", listed)) == {c.name for c in rows[0].profile.components}
 
 
 def test_group_summaries_are_exact(corpus: Path) -> None:
