@@ -378,11 +378,10 @@ def profile_corpus(
     if not docs:
         raise AttribError("the corpus has no articles")
     to_predict = [d for d in docs if d.labels is None]
-    if to_predict and predictor is None:
-        raise AttribError("these articles carry no labels: a predictor is needed")
     predicted: dict[str, list[SentenceResult]] = {d.doc_id: [] for d in to_predict}
     if to_predict:
-        assert predictor is not None
+        if predictor is None:
+            raise AttribError("these articles carry no labels: a predictor is needed")
         records = ({"doc_id": d.doc_id, "text": s.text} for d in to_predict for s in d.sentences)
         done = 0
         for rec, result in predict_records(records, predictor, chunk_size):
