@@ -127,6 +127,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_args(p, "evaluation report")
 
+    p = sub.add_parser("compare", help="profile a corpus: one row per article, a summary per group")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="folders of .txt/.html articles (group: the subfolder), article files, or JSONL sentences "
+        "with a doc_id per line (docs/compare.md)",
+    )
+    p.add_argument("-o", "--out", metavar="ROWS.csv|ROWS.parquet", help="one row per article")
+    p.add_argument("--html", metavar="PAGE.html", help="a self-contained page comparing the groups")
+    p.add_argument("--figure", metavar="PLOT.svg|PLOT.png", help="the page's plots in one picture")
+    p.add_argument(
+        "--group-field",
+        metavar="FIELD",
+        help="JSONL: the key naming each article's group (default: outlet, else group, else the file name)",
+    )
+    p.add_argument(
+        "--use-labels",
+        action="store_true",
+        help="JSONL: profile the records' own labels (gold, or `attrib label` output) instead of predicting",
+    )
+    _add_predictor_args(p)
+
     p = sub.add_parser(
         "bench", help="speed: raw encoders, end to end per backend, start-up, agreement with fp32"
     )
@@ -234,6 +257,8 @@ def _run(args: argparse.Namespace) -> None:
         compare = load_predictor(args.compare, backend=args.backend) if args.compare else None
         report = evaluate_file(args.gold, predictor=predictor, predictions=args.predictions, compare=compare)
         _emit(render_report(report.to_dict(), fmt), args.out, inputs)
+    elif args.command == "compare":
+        _compare(args)
     elif args.command == "bench":
         from attrib.bench import DEFAULT_SENTENCES, run_bench, sample_sentences
         from attrib.labelling import label_file
@@ -259,6 +284,46 @@ def _run(args: argparse.Namespace) -> None:
             startup_model=args.model,
         )
         print(json.dumps(result.to_dict(), indent=2) if args.json else result.table())
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from attrib.compare import profile_corpus, read_corpus, rows_format, summary_table, write_rows
+    from attrib.output import check_target
+
+    inputs = tuple(args.inputs)
+    outputs = [o for o in (args.out, args.html, args.figure) if o]
+    if len({str(Path(o).resolve()) for o in outputs}) < len(outputs):
+        raise AttribError("-o, --html and --figure must name different files")
+    for out in outputs:
+        check_target(out, inputs)  # before any work: never overwrite an input
+    if args.out:
+        rows_format(args.out)
+    if args.html or args.figure:
+        from attrib.comparepage import compare_html, figure, figure_format, require_matplotlib, write_figure
+
+        require_matplotlib()
+        picture = figure_format(args.figure) if args.figure else ""
+    docs = read_corpus(inputs, group_field=args.group_field, use_labels=args.use_labels)
+    predictor = None if args.use_labels else _predictor(args)
+    show = sys.stderr.isatty()
+    total = sum(len(d.sentences) for d in docs)
+    with tqdm(total=total, disable=not show or predictor is None, unit="sent", file=sys.stderr) as bar:
+        bar.set_description("profiling")
+        result = profile_corpus(docs, predictor, on_progress=bar.update)
+    # Everything is computed before the first file is written, so an error leaves none behind.
+    page = compare_html(result.rows, result.groups, result.labels) if args.html else None
+    drawn = figure(result.rows, picture, result.groups) if args.figure else None
+    if args.out:
+        write_rows(result.rows, args.out, inputs)
+    if page is not None:
+        _emit(page, args.html, inputs)
+    if drawn is not None:
+        write_figure(args.figure, drawn, inputs)
+    n, k = len(result.rows), len(result.groups)
+    print(f"{n} article{'s' * (n != 1)} in {k} group{'s' * (k != 1)}; labels: {result.labels}")
+    print(summary_table(result.groups))
 
 
 class _Stopped(BaseException):

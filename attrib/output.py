@@ -71,3 +71,10 @@ def write_text(path: str | Path, content: str, inputs: tuple[str | Path, ...] = 
     """Write `content` (with a final newline) to `path` atomically."""
     with atomic_writer(path, inputs) as fh:
         fh.write(content if content.endswith("\n") else content + "\n")
+
+
+def write_bytes(path: str | Path, content: bytes, inputs: tuple[str | Path, ...] = ()) -> None:
+    """Write binary `content` (a PNG picture) to `path` atomically."""
+    with atomic_writer(path, inputs) as fh:
+        fh.flush()
+        fh.buffer.write(content)
