@@ -40,6 +40,7 @@ PARTS: dict[str, str] = {
     "bench": "evaluation",
     "output": "output",
     "scale": "scale",
+    "webapp": "web",
     "cli": "cli",
     "__init__": "api",
 }
@@ -58,6 +59,7 @@ ALLOWED: dict[str, set[str]] = {
     "evaluation": {"schema", "protocol", "output"},
     "output": {"schema"},
     "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
+    "web": {"schema", "text", "protocol", "facade", "renderers"},
     "cli": set(PARTS.values()),
     "api": set(PARTS.values()),
 }
@@ -135,6 +137,7 @@ TORCH_FREE = [
     "attrib.profile",
     "attrib.runtime",
     "attrib.decode",
+    "attrib.webapp",
 ]
 
 
