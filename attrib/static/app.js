@@ -89,7 +89,12 @@
   const detailBody = $("#detail-body");
   let current = null; // the sentence mark in the tab order (roving tabindex)
 
-  $("#filters").hidden = false;
+  // The filters (useless without this script, so hidden until now) go just above the article.
+  const filters = $("#filters");
+  const articleCard = article.closest("section");
+  articleCard.insertBefore(filters, $(".legend", articleCard));
+  filters.after($("#keys-help"));
+  filters.hidden = false;
   $("#keys-help").hidden = false;
   detail.hidden = false;
 
