@@ -306,7 +306,9 @@ def _serve(args: argparse.Namespace) -> None:
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"attrib: serving http://{shown}:{args.port}/ with the {predictor.name} predictor (Ctrl-C stops)")
     sys.stdout.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal: a normal stop.
+    with contextlib.suppress(_Stopped, KeyboardInterrupt):
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 class _Stopped(BaseException):
