@@ -259,9 +259,11 @@ class _App:
         # A thread semaphore, not an anyio limiter: that would be bound to one event loop.
         self.workers = threading.BoundedSemaphore(WORKERS)
         self.env = environment(autoescape=True)
+        # Through the package `attrib` (as the lexicons are): `attrib.static` has no __init__.
+        static = resources.files("attrib").joinpath("static")
         self.static = {
-            "app.js": (resources.files("attrib.static").joinpath("app.js").read_bytes(), "text/javascript"),
-            "web.css": (resources.files("attrib.static").joinpath("web.css").read_bytes(), "text/css"),
+            "app.js": (static.joinpath("app.js").read_bytes(), "text/javascript"),
+            "web.css": (static.joinpath("web.css").read_bytes(), "text/css"),
             "report.css": (report_css().encode("utf-8"), "text/css"),
         }
 
