@@ -216,6 +216,7 @@ class LexiconPredictor(BasePredictor):
     """Lexicon-and-rules predictor implementing the `Predictor` protocol (see module docstring)."""
 
     name = "baseline"
+    thread_safe = True  # the lexicons are read-only after loading
 
     def __init__(self) -> None:
         self.lex = _lexicons()

@@ -167,6 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--busy", type=_count, default=0, metavar="N", help="run N CPU-bound processes alongside (contention)"
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    p = sub.add_parser("serve", help="the local web app: paste, upload or fetch an article ([web] extra)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this computer only)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    p.add_argument("--sample", action="store_true", help="open with the sample article in the text box")
+    p.add_argument(
+        "--max-chars",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="refuse articles longer than N characters (default 200,000)",
+    )
+    _add_predictor_args(p)
     return parser
 
 
@@ -181,6 +194,13 @@ def _positive(value: str) -> int:
     n = _whole(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _port(value: str) -> int:
+    n = _whole(value)
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 65535, got {n}")
     return n
 
 
@@ -284,6 +304,36 @@ def _run(args: argparse.Namespace) -> None:
             startup_model=args.model,
         )
         print(json.dumps(result.to_dict(), indent=2) if args.json else result.table())
+    elif args.command == "serve":
+        _serve(args)
+
+
+# Wildcard addresses: the app then answers to any host name (and anyone on the network).
+_ANY_HOST = ("0.0.0.0", "::", "")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    try:
+        import uvicorn
+
+        from attrib.webapp import LOOPBACK, WEB_MAX_CHARS, create_app
+    except ImportError as exc:
+        raise AttribError(f"attrib serve needs the web extra: pip install 'attrib[web]' ({exc})") from None
+    predictor = _predictor(args)  # loaded once, before the port opens; shared by every request
+    hosts = None if args.host in _ANY_HOST else (*LOOPBACK, args.host.strip("[]"), args.host)
+    if hosts is None:
+        print(
+            f"attrib: warning: listening on {args.host or 'every address'}: anyone who can reach this "
+            "computer can use the app, and make it fetch URLs",
+            file=sys.stderr,
+        )
+    app = create_app(predictor, max_chars=args.max_chars or WEB_MAX_CHARS, sample=args.sample, hosts=hosts)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"attrib: serving http://{shown}:{args.port}/ with the {predictor.name} predictor (Ctrl-C stops)")
+    sys.stdout.flush()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal: a normal stop.
+    with contextlib.suppress(_Stopped, KeyboardInterrupt):
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 def _compare(args: argparse.Namespace) -> None:

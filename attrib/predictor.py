@@ -67,6 +67,8 @@ class BasePredictor:
     """Gives an implementation the shape rule of `predict`; it writes `predict_batch` only."""
 
     name: str = "predictor"
+    # Whether concurrent `predict` calls on one instance are safe; the web app locks if not.
+    thread_safe: bool = False
 
     def predict_batch(
         self, sentences: list[str], contexts: list[str | None], **options: Any

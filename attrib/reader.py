@@ -1,14 +1,19 @@
-"""Read an article from a text or HTML file, or standard input, as plain text (never modifies it)."""
+"""Read an article from a text or HTML file, standard input, memory or a web address, as plain
+text (never modifies it)."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 from html import unescape
 from html.parser import HTMLParser
 
-from attrib.errors import AttribError
+from attrib.errors import AttribError, FetchError, TooLongError
 from attrib.records import clean_text
 
 # The longest article accepted (characters, after HTML extraction); `--max-chars` changes it.
@@ -16,6 +21,9 @@ from attrib.records import clean_text
 MAX_CHARS = 1_000_000
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+# A fetched page's limit before extraction: pages carry many times their article's text in markup.
+MAX_PAGE_BYTES = 10_000_000
+URL_TIMEOUT = 10.0  # seconds to connect and between reads
 _HTML_TAG = re.compile(r"<(!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
 # Elements whose end starts a new line in the stripped text: the splitter ends sentences at
@@ -40,7 +48,25 @@ def read_article(path: str, max_chars: int = MAX_CHARS) -> str:
         name, data = "standard input", _read_stdin(limit)
     else:
         name, data = path, _read_file(path, limit)
-    too_long = AttribError(f"{name} is longer than {max_chars:,} characters (the limit; see --max-chars)")
+    return text_from_bytes(data, name, max_chars, html=path.lower().endswith(HTML_SUFFIXES))
+
+
+def text_from_bytes(
+    data: bytes | str,
+    name: str,
+    max_chars: int = MAX_CHARS,
+    html: bool = False,
+    hint: str = "the limit; see --max-chars",
+) -> str:
+    """`read_article`'s rules for an article already in memory (an upload, pasted text).
+
+    `data` is the whole input or its first `4 * max_chars + 4` bytes (a bounded read): UTF-8
+    (a byte-order mark is dropped) or text. HTML (`html`, or content that looks like HTML) is
+    reduced to its main text. Raises AttribError for binary, empty or text-less input and
+    TooLongError past `max_chars`; `hint` ends that message.
+    """
+    limit = 4 * max_chars + 4
+    too_long = TooLongError(f"{name} is longer than {max_chars:,} characters ({hint})")
     if len(data) >= limit:
         nul = b"\x00" if isinstance(data, bytes) else "\x00"
         if nul in data[:65536]:
@@ -51,11 +77,69 @@ def read_article(path: str, max_chars: int = MAX_CHARS) -> str:
         raise too_long
     if not text.strip():
         raise AttribError(f"{name} is empty")
-    if path.lower().endswith(HTML_SUFFIXES) or looks_like_html(text):
+    if html or looks_like_html(text):
         text = html_to_text(text)
         if not text.strip():
             raise AttribError(f"{name} is HTML with no extractable article text")
     return text
+
+
+def read_url(url: str, max_chars: int = MAX_CHARS, timeout: float = URL_TIMEOUT) -> str:
+    """The main text of the web page at `url` (http or https), extracted like an HTML file.
+
+    Fetched with urllib rather than trafilatura's fetcher, which returns None without saying
+    why; every failure is one AttribError "could not fetch URL: ..." naming the cause.
+    """
+    from attrib.version import __version__
+
+    address = url.strip()
+    parts = urllib.parse.urlsplit(address)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise AttribError(f"could not fetch URL: {address!r} is not an http:// or https:// address")
+    request = urllib.request.Request(address, headers={"User-Agent": f"attrib/{__version__}"})
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            data = response.read(MAX_PAGE_BYTES + 1)
+            media = response.headers.get_content_type()
+            charset = response.headers.get_content_charset() or "utf-8"
+    except urllib.error.HTTPError as exc:
+        raise FetchError(f"could not fetch URL: {address}: HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise FetchError(f"could not fetch URL: {address}: {_reason(exc.reason)}") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # timeouts, resets, bad replies
+        raise FetchError(f"could not fetch URL: {address}: {_reason(exc)}") from None
+    if len(data) > MAX_PAGE_BYTES:
+        raise TooLongError(f"could not fetch URL: {address}: the page is over {MAX_PAGE_BYTES:,} bytes")
+    if media not in ("text/html", "application/xhtml+xml", "text/plain"):
+        raise FetchError(f"could not fetch URL: {address}: it is {media}, not a web page or text")
+    try:
+        page = data.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        page = data.decode("utf-8", errors="replace")
+    text = text_from_bytes(page, address, MAX_PAGE_BYTES, html=media != "text/plain")
+    if len(text) > max_chars:
+        raise TooLongError(f"{address}: the article is longer than {max_chars:,} characters (the limit)")
+    return text
+
+
+def _reason(reason: object) -> str:
+    if isinstance(reason, TimeoutError):
+        return "no answer in time"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason) or type(reason).__name__
+
+
+# http and https only: the default opener also follows redirects to ftp:// and opens file://.
+_OPENER = urllib.request.OpenerDirector()
+for _handler in (
+    urllib.request.HTTPHandler,
+    urllib.request.HTTPSHandler,
+    urllib.request.HTTPRedirectHandler,
+    urllib.request.HTTPDefaultErrorHandler,
+    urllib.request.HTTPErrorProcessor,
+):
+    _OPENER.add_handler(_handler())
 
 
 def looks_like_html(text: str) -> bool:

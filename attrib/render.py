@@ -39,15 +39,19 @@ CERTAINTY_HELP = {
     "hedged": "softened (likely, appears, reportedly)",
     "speculative": "possible or contested (may, could, if)",
 }
-# Colour-blind-safe-ish hues (strong for bars and marks, light for highlighted text).
+# Okabe-Ito hues (told apart with the common colour-vision deficiencies: bluish green, blue,
+# orange, reddish purple), darkened where they colour text to keep 4.5:1 contrast: strong for
+# bars, marks and badges, light for highlighted text. Colour is never the only cue: each type
+# has a letter badge, each certainty an underline style.
 ATTRIBUTION_COLORS = {
-    "on_record": ("#1b7f4b", "#d8f0e1"),
-    "according_to": ("#2f6db5", "#dbe7f7"),
-    "anonymous": ("#c46a06", "#fde3c2"),
-    "reportedly": ("#b0306a", "#f8dbe8"),
-    "none": ("#7b8494", "#ffffff"),
+    "on_record": ("#00704f", "#d4efe6"),
+    "according_to": ("#0068a3", "#d9eaf6"),
+    "anonymous": ("#9e5700", "#fde7c0"),
+    "reportedly": ("#a3407a", "#f6dcea"),
+    "none": ("#6b7280", "#ffffff"),
 }
-CERTAINTY_COLORS = {"certain": "#3a4a5f", "hedged": "#c08a12", "speculative": "#c0392b"}
+ATTRIBUTION_BADGES = {"on_record": "O", "according_to": "A", "anonymous": "U", "reportedly": "R", "none": ""}
+CERTAINTY_COLORS = {"certain": "#3a4a5f", "hedged": "#8f6a00", "speculative": "#b33c00"}
 RICH_STYLES = {
     "on_record": "green",
     "according_to": "blue",
@@ -58,7 +62,7 @@ RICH_STYLES = {
     "hedged": "yellow",
     "speculative": "red",
 }
-BANDS = ((75, "well sourced", "#1b7f4b"), (50, "mixed sourcing", "#c08a12"), (0, "weakly sourced", "#c0392b"))
+BANDS = ((75, "well sourced", "#00704f"), (50, "mixed sourcing", "#8f6a00"), (0, "weakly sourced", "#b33c00"))
 
 
 def render(analysis: ArticleAnalysis, fmt: str, color: bool = False, width: int = 100) -> str:
@@ -407,14 +411,32 @@ def _bars(shares: dict[str, float], counts: dict[str, int], colors: dict[str, st
     }
 
 
-def render_html(analysis: ArticleAnalysis) -> str:
+def _style_context() -> dict[str, Any]:
+    return {
+        "attribution_labels": ATTRIBUTION_LABELS,
+        "certainty_labels": CERTAINTY_LABELS,
+        "attribution_colors": ATTRIBUTION_COLORS,
+        "certainty_colors": CERTAINTY_COLORS,
+        "band_colors": {name.split()[0]: colour for _, name, colour in BANDS},
+    }
+
+
+def report_css() -> str:
+    """The HTML report's style sheet (inlined by `render_html`; the web app serves it)."""
+    return environment(autoescape=True).get_template("report.css.j2").render(**_style_context())
+
+
+def html_context(analysis: ArticleAnalysis, standalone: bool = True) -> dict[str, Any]:
+    """What the HTML report's templates (report.html.j2, report_body.html.j2) are given."""
     p = analysis.profile
     band_name, band_color = band(p.score)
-    context = {
+    return {
+        **_style_context(),
         "headline": _headline(analysis, 160),
         "predictor": analysis.predictor,
         "profile": p,
         "band": band_name,
+        "band_key": band_name.split()[0],
         "band_color": band_color,
         "gauge": {"circumference": 2 * 3.14159265 * 52, "filled": 2 * 3.14159265 * 52 * p.score / 100},
         "attribution_chart": _bars(
@@ -437,13 +459,21 @@ def render_html(analysis: ArticleAnalysis) -> str:
             for s in analysis.sentences
         ],
         "numbers": _numbers,
-        "attribution_labels": ATTRIBUTION_LABELS,
-        "certainty_labels": CERTAINTY_LABELS,
         "attribution_titles": ATTRIBUTION_TITLES,
         "attribution_help": ATTRIBUTION_HELP,
+        "attribution_badges": ATTRIBUTION_BADGES,
         "certainty_help": CERTAINTY_HELP,
-        "attribution_colors": ATTRIBUTION_COLORS,
-        "certainty_colors": CERTAINTY_COLORS,
         "schema_version": SCHEMA_VERSION,
+        "standalone": standalone,
     }
-    return environment(autoescape=True).get_template("report.html.j2").render(**context)
+
+
+def render_html(analysis: ArticleAnalysis) -> str:
+    """One self-contained page: inline CSS and SVG, no scripts or network resources."""
+    return environment(autoescape=True).get_template("report.html.j2").render(**html_context(analysis))
+
+
+def render_html_body(analysis: ArticleAnalysis) -> str:
+    """The report without its page (what goes inside `<main>`), for a page that links report_css()."""
+    context = html_context(analysis, standalone=False)
+    return environment(autoescape=True).get_template("report_body.html.j2").render(**context)

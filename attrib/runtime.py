@@ -112,6 +112,8 @@ class OnnxPredictor(BasePredictor):
     """An exported attrib model run by ONNX Runtime (int8 by default)."""
 
     name = "model-onnx-int8"
+    # ONNX Runtime sessions allow concurrent run() calls, and `prepare` keeps no state.
+    thread_safe = True
 
     def __init__(self, folder: str | Path, threads: int | None = None, onnx_file: str = ONNX_NAME) -> None:
         import onnxruntime as ort

@@ -42,6 +42,7 @@ PARTS: dict[str, str] = {
     "scale": "scale",
     "compare": "corpus",
     "comparepage": "corpus",
+    "webapp": "web",
     "cli": "cli",
     "__init__": "api",
 }
@@ -62,6 +63,7 @@ ALLOWED: dict[str, set[str]] = {
     "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
     # labelling: the chunked, context-keeping prediction; renderers: markup's Jinja factory.
     "corpus": {"schema", "text", "protocol", "profile", "renderers", "evaluation", "output"},
+    "web": {"schema", "text", "protocol", "facade", "renderers"},
     "cli": set(PARTS.values()),
     "api": set(PARTS.values()),
 }
@@ -144,6 +146,7 @@ TORCH_FREE = [
     "attrib.decode",
     "attrib.compare",
     "attrib.comparepage",
+    "attrib.webapp",
 ]
 
 
