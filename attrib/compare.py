@@ -14,8 +14,9 @@ the file's name). A `groups` mapping (doc_id -> group) overrides all of these.
 from __future__ import annotations
 
 import csv
+import io
 import statistics
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ from attrib.markup import terminal_safe
 from attrib.output import atomic_writer
 from attrib.predictor import Predictor
 from attrib.profile import Profile, build_profile
-from attrib.reader import HTML_SUFFIXES, MAX_CHARS, read_article
-from attrib.records import iter_numbered_records, validate_record
+from attrib.reader import HTML_SUFFIXES, MAX_CHARS, read_article, text_from_bytes
+from attrib.records import iter_numbered_records, iter_record_lines, validate_record
 from attrib.result import ArticleSentence, Hop, SentenceResult, spans_from_offsets
 from attrib.splitter import Sentence, split_sentences
 
@@ -130,13 +131,51 @@ def read_corpus(
             )
     if use_labels and any(d.labels is None for d in docs):
         raise AttribError("the records' own labels can only be used with JSONL input, not article files")
+    _check_unique(docs)
+    if groups:
+        docs = [Document(d.doc_id, str(groups.get(d.doc_id, d.group)), d.sentences, d.labels) for d in docs]
+    return tuple(docs)
+
+
+def _check_unique(docs: Sequence[Document]) -> None:
     seen: set[str] = set()
     for d in docs:
         if d.doc_id in seen:
             raise AttribError(f"doc_id {d.doc_id!r} occurs in more than one input")
         seen.add(d.doc_id)
-    if groups:
-        docs = [Document(d.doc_id, str(groups.get(d.doc_id, d.group)), d.sentences, d.labels) for d in docs]
+
+
+UPLOAD_GROUP = "uploaded"
+
+
+def read_uploads(
+    files: Sequence[tuple[str, bytes]], group_field: str | None = None, max_chars: int = MAX_CHARS
+) -> tuple[Document, ...]:
+    """The articles of files held in memory (a web upload): (name, content) pairs, each an
+    article (`.txt` / `.html`: its group is the first folder of a name such as "nyt/a.txt", else
+    "uploaded") or JSONL sentences (grouped as `read_corpus` groups them). Same checks and
+    one-line errors as `read_corpus`."""
+    if not files:
+        raise AttribError("no files given: choose article files (.txt, .html) or a .jsonl of sentences")
+    docs: list[Document] = []
+    for name, data in files:
+        suffix = Path(name).suffix.lower()
+        if suffix in JSONL_SUFFIXES:
+            records = iter_record_lines(io.BytesIO(data), name, validate=False)
+            docs.extend(_jsonl_documents(records, name, Path(name).stem, group_field, use_labels=False))
+        elif suffix in ARTICLE_SUFFIXES:
+            text = text_from_bytes(data, name, max_chars, suffix in HTML_SUFFIXES)
+            sentences = tuple(split_sentences(text))
+            if not sentences:
+                raise AttribError(f"{name} has no sentences")
+            parts = Path(name).parts
+            docs.append(Document(name, parts[0] if len(parts) > 1 else UPLOAD_GROUP, sentences))
+        else:
+            raise AttribError(
+                f"cannot tell what {name} is from its extension; "
+                f"upload {', '.join(ARTICLE_SUFFIXES)} articles or .jsonl sentences"
+            )
+    _check_unique(docs)
     return tuple(docs)
 
 
@@ -176,12 +215,24 @@ def _key(value: Any, what: str, where: str) -> str:
 
 
 def _read_jsonl(path: Path, group_field: str | None, use_labels: bool) -> Iterator[Document]:
+    records = iter_numbered_records(path, validate=False)
+    return _jsonl_documents(records, str(path), path.stem, group_field, use_labels)
+
+
+def _jsonl_documents(
+    records: Iterable[tuple[int, Any]],
+    name: str,
+    default_group: str,
+    group_field: str | None,
+    use_labels: bool,
+) -> Iterator[Document]:
+    """The articles of numbered JSONL records (sentences with a doc_id, in file order)."""
     texts: dict[str, list[str]] = {}
     labels: dict[str, list[SentenceResult]] = {}
     found: dict[str, tuple[str, str]] = {}  # doc_id -> (group, where it was read)
     fields = (group_field,) if group_field else DEFAULT_GROUP_FIELDS
-    for lineno, rec in iter_numbered_records(path, validate=False):
-        where = f"{path} line {lineno}"
+    for lineno, rec in records:
+        where = f"{name} line {lineno}"
         # Labels outside the scheme (a corpus's own, e.g. PolNeAR's "hearsay") are not ours to
         # check unless they are to be profiled: then the whole record must follow LABELS.md.
         validate_record(rec if use_labels or not isinstance(rec, dict) else {"text": rec.get("text")}, where)
@@ -205,9 +256,9 @@ def _read_jsonl(path: Path, group_field: str | None, use_labels: bool) -> Iterat
         if use_labels:
             labels.setdefault(doc_id, []).append(_given_result(rec, where))
     if not texts:
-        raise AttribError(f"{path} has no sentences")
+        raise AttribError(f"{name} has no sentences")
     for doc_id, sentence_texts in texts.items():
-        group = found[doc_id][0] if doc_id in found else path.stem
+        group = found[doc_id][0] if doc_id in found else default_group
         given = tuple(labels[doc_id]) if use_labels else None
         yield Document(doc_id, group, _placed(sentence_texts), given)
 
@@ -423,18 +474,26 @@ def rows_format(path: str | Path) -> str:
 def write_rows(rows: Sequence[ArticleRow], path: str | Path, inputs: tuple[str | Path, ...] = ()) -> None:
     """One row per article to CSV or Parquet (by extension), atomically; never over an input."""
     fmt = rows_format(path)
-    dicts = [r.to_dict() for r in rows]
     with atomic_writer(path, inputs) as out:
         if fmt == "csv":
-            writer = csv.DictWriter(out, fieldnames=list(dicts[0]) if dicts else ["doc_id", "group"])
-            writer.writeheader()
-            writer.writerows(dicts)
+            out.write(rows_csv(rows))
             return
+        dicts = [r.to_dict() for r in rows]
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         out.flush()  # Parquet is bytes: write them under the text handle, as attrib.scale does
         pq.write_table(pa.Table.from_pylist(dicts), out.buffer)  # type: ignore[attr-defined]
+
+
+def rows_csv(rows: Sequence[ArticleRow]) -> str:
+    """The rows as CSV text (a header, then one line per article)."""
+    dicts = [r.to_dict() for r in rows]
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(dicts[0]) if dicts else ["doc_id", "group"])
+    writer.writeheader()
+    writer.writerows(dicts)
+    return buf.getvalue()
 
 
 def summary_table(groups: Sequence[GroupSummary]) -> str:

@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -30,6 +30,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from attrib.compare import Comparison, Document, profile_corpus, read_uploads, rows_csv
+from attrib.comparepage import compare_html
 from attrib.errors import AttribError, FetchError, TooLongError
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
 from attrib.markup import environment
@@ -72,8 +74,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# The downloadable HTML report is self-contained (inline CSS, no scripts at all).
-REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+# The downloadable HTML report and the corpus comparison are self-contained (inline CSS and
+# SVG, no scripts at all).
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+# A batch for /compare: many articles (or one JSONL of sentences) in one upload.
+BATCH_MAX_BYTES = 16 * 1024 * 1024
+BATCH_MAX_FILES = 500
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -146,11 +152,17 @@ class _Predictors:
     def analyze(self, text: str) -> ArticleAnalysis:
         from attrib.analysis import analyze
 
+        return self._call(analyze, text)
+
+    def compare(self, docs: Sequence[Document]) -> Comparison:
+        return self._call(lambda d, p: profile_corpus(d, p), docs)
+
+    def _call(self, fn: Callable[[Any, Predictor], Any], arg: Any) -> Any:
         predictor = self.get()
         if getattr(predictor, "thread_safe", False):
-            return analyze(text, predictor)
+            return fn(arg, predictor)
         with self.busy:
-            return analyze(text, predictor)
+            return fn(arg, predictor)
 
 
 @dataclass
@@ -175,9 +187,12 @@ def _status(exc: AttribError) -> int:
     return 502 if isinstance(exc, FetchError) else 400
 
 
-def _parse_multipart(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
-    """Form fields in memory: name -> (file name or None, bytes). Starlette's own parser would
-    spool uploads over 1 MB to a temporary file."""
+Part = tuple[str, str | None, bytes]  # a form field: (name, file name or None, content)
+
+
+def _parse_multipart(body: bytes, content_type: str, max_parts: int = 8) -> list[Part]:
+    """Form fields in memory, in order. Starlette's own parser would spool uploads over 1 MB
+    to a temporary file."""
     from python_multipart.exceptions import FormParserError
     from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -185,7 +200,7 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, tuple[str | No
     boundary = params.get(b"boundary")
     if not boundary:
         raise _RequestError("the form has no multipart boundary", 400)
-    fields: dict[str, tuple[str | None, bytes]] = {}
+    fields: list[Part] = []
     part: dict[str, Any] = {}
 
     def on_part_begin() -> None:
@@ -208,12 +223,12 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, tuple[str | No
     def on_part_end() -> None:
         disposition = dict(part["headers"]).get(b"content-disposition", b"")
         _, options = parse_options_header(disposition)
-        if b"name" not in options or len(fields) >= 8:
-            raise _RequestError("the form has a nameless part or too many fields", 400)
+        if b"name" not in options or len(fields) >= max_parts:
+            raise _RequestError(f"the form has a nameless part or more than {max_parts} fields", 400)
         filename = options.get(b"filename")
         name = options[b"name"].decode("utf-8", "replace")
         shown = None if filename is None else filename.decode("utf-8", "replace")
-        fields[name] = (shown, bytes(part["data"]))
+        fields.append((name, shown, bytes(part["data"])))
 
     callbacks: Any = {
         "on_part_begin": on_part_begin,
@@ -269,20 +284,21 @@ class _App:
 
     # ------------------------------------------------------------ reading a request
 
-    async def _body(self, request: Request) -> bytes:
+    async def _body(self, request: Request, limit: int | None = None) -> bytes:
         """The whole body, refused past the limit before or while it arrives."""
+        limit = limit or self.max_body
         too_large = _RequestError(
-            f"the request is larger than {self.max_body:,} bytes (articles up to {self.max_chars:,} "
+            f"the request is larger than {limit:,} bytes (articles up to {self.max_chars:,} "
             "characters are accepted)",
             413,
         )
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             raise too_large
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > self.max_body:
+            if size > limit:
                 raise too_large
             chunks.append(chunk)
         return b"".join(chunks)
@@ -293,7 +309,10 @@ class _App:
         media = request.headers.get("content-type", "")
         kind = media.split(";")[0].strip().lower()
         if kind == "multipart/form-data":
-            return _parse_multipart(body, media)
+            parts = _parse_multipart(body, media)
+            if len({name for name, _, _ in parts}) < len(parts):
+                raise _RequestError("the form repeats a field: give one article", 400)
+            return {name: (filename, data) for name, filename, data in parts}
         if kind == "application/x-www-form-urlencoded":
             try:
                 pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=8)
@@ -444,6 +463,59 @@ class _App:
         analysis = self.predictors.analyze(self._input(fields).text)
         return render(analysis, fmt).encode("utf-8")
 
+    # ------------------------------------------------------------ corpus comparison
+
+    def _compare_form(self, error: str = "", group_field: str = "") -> str:
+        return self.env.get_template("web_compare.html.j2").render(
+            error=error,
+            group_field=group_field,
+            max_chars=self.max_chars,
+            max_files=BATCH_MAX_FILES,
+            max_mb=BATCH_MAX_BYTES // (1024 * 1024),
+            version=__version__,
+        )
+
+    async def compare_form(self, request: Request) -> Response:
+        return HTMLResponse(self._compare_form())
+
+    async def compare(self, request: Request) -> Response:
+        """`POST /compare`: many articles (or a JSONL of sentences) in, the `attrib compare`
+        page out (`format=csv`: the rows; `download=1`: as a file). Errors: the form again."""
+        group_field = ""
+        try:
+            media = request.headers.get("content-type", "")
+            if media.split(";")[0].strip().lower() != "multipart/form-data":
+                raise _RequestError("upload the articles with the form (multipart/form-data)", 415)
+            body = await self._body(request, BATCH_MAX_BYTES)
+            parts = _parse_multipart(body, media, max_parts=BATCH_MAX_FILES + 4)
+            fields = {name: data.decode("utf-8", "replace").strip() for name, fn, data in parts if fn is None}
+            group_field = fields.get("group_field", "")
+            files = [(fn, data) for name, fn, data in parts if name == "files" and fn]
+            fmt = fields.get("format") or "html"
+            if fmt not in ("html", "csv"):
+                raise _RequestError(f"unknown format {fmt!r}; choose html or csv", 400)
+            content = await self._run(self._compare, files, group_field or None, fmt)
+        except (_RequestError, AttribError) as exc:
+            status = exc.status if isinstance(exc, _RequestError) else _status(exc)
+            return HTMLResponse(self._compare_form(str(exc), group_field), status_code=status)
+        except Exception as exc:
+            log.exception("comparison failed")
+            message = f"internal error ({type(exc).__name__}); the server log has the details"
+            return HTMLResponse(self._compare_form(message, group_field), status_code=500)
+        headers = {"content-security-policy": REPORT_CSP}
+        if fmt == "csv" or fields.get("download") in ("1", "true"):
+            headers["content-disposition"] = f'attachment; filename="attrib-compare.{fmt}"'
+        media_type = "text/csv; charset=utf-8" if fmt == "csv" else "text/html; charset=utf-8"
+        return Response(content, media_type=media_type, headers=headers)
+
+    def _compare(self, files: list[tuple[str, bytes]], group_field: str | None, fmt: str) -> str:
+        comparison = self.predictors.compare(read_uploads(files, group_field, self.max_chars))
+        if fmt == "csv":
+            return rows_csv(comparison.rows)
+        return compare_html(
+            comparison.rows, comparison.groups, comparison.labels, "Uploaded articles compared"
+        )
+
     async def healthz(self, request: Request) -> Response:
         predictor = self.predictors.loaded
         if predictor is None:
@@ -498,6 +570,8 @@ def create_app(
         Route("/", app.index, methods=["GET"]),
         Route("/", app.submit, methods=["POST"]),
         Route("/api/analyze", app.api_analyze, methods=["POST"]),
+        Route("/compare", app.compare_form, methods=["GET"]),
+        Route("/compare", app.compare, methods=["POST"]),
         Route("/healthz", app.healthz, methods=["GET"]),
         Route("/static/{name}", app.static_file, methods=["GET"]),
     ]

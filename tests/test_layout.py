@@ -63,7 +63,7 @@ ALLOWED: dict[str, set[str]] = {
     "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
     # labelling: the chunked, context-keeping prediction; renderers: markup's Jinja factory.
     "corpus": {"schema", "text", "protocol", "profile", "renderers", "evaluation", "output"},
-    "web": {"schema", "text", "protocol", "facade", "renderers"},
+    "web": {"schema", "text", "protocol", "facade", "renderers", "corpus"},
     "cli": set(PARTS.values()),
     "api": set(PARTS.values()),
 }

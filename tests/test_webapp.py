@@ -554,3 +554,75 @@ def test_attrib_serve_rejects_bad_ports(port: str, capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit) as stop:
         main(["serve", "--port", port])
     assert stop.value.code == 2 and "--port" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- /compare: an uploaded batch
+
+
+def _upload(client: TestClient, files: list[tuple[str, bytes]], **data: str):
+    return client.post("/compare", files=[("files", (name, content)) for name, content in files], data=data)
+
+
+def test_compare_page_for_an_uploaded_batch(client: TestClient) -> None:
+    page = client.get("/compare")
+    assert page.status_code == 200 and 'type="file"' in page.text and "multiple" in page.text
+    # Two groups by folder: 'nyt' holds the keyword article twice over, 'blog' one hearsay line.
+    files = [
+        ("nyt/a.txt", ARTICLE.encode()),
+        ("nyt/b.txt", ARTICLE.encode()),
+        ("blog/c.txt", b"The delegation reportedly asked for missiles. A delegation visited Seoul."),
+    ]
+    r = _upload(client, files)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "script-src" not in r.headers["content-security-policy"]  # no scripts allowed at all
+    assert "<svg" in r.text and "<script" not in r.text
+    for name in ("nyt", "blog", "nyt/a.txt", "blog/c.txt"):
+        assert name in r.text
+    # The rows: one per article, with the shares the keyword labels give.
+    rows = _upload(client, files, format="csv")
+    assert rows.status_code == 200 and "attachment" in rows.headers["content-disposition"]
+    table = list(__import__("csv").DictReader(rows.text.splitlines()))
+    assert [(t["doc_id"], t["group"]) for t in table] == [
+        ("nyt/a.txt", "nyt"),
+        ("nyt/b.txt", "nyt"),
+        ("blog/c.txt", "blog"),
+    ]
+    assert float(table[0]["attribution_shares.anonymous"]) == pytest.approx(2 / 7, abs=1e-4)
+    assert float(table[2]["attribution_shares.reportedly"]) == pytest.approx(1 / 2, abs=1e-4)
+
+
+def test_compare_takes_a_jsonl_of_sentences_and_escapes_names(client: TestClient) -> None:
+    lines = [
+        {"doc_id": "<script>alert(1)</script>", "outlet": "<img src=x onerror=alert(1)>", "text": s}
+        for s, _, _ in EXPECTED
+    ]
+    body = "".join(json.dumps(x) + "\n" for x in lines).encode()
+    r = _upload(client, [("corpus.jsonl", body)])
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+
+
+@pytest.mark.parametrize(
+    ("files", "message", "status"),
+    [
+        ([("", b"")], "no files given", 400),  # what a browser sends when no file was chosen
+        ([("a.pdf", b"%PDF-1.4")], "cannot tell what a.pdf is", 400),
+        ([("a.txt", b"\x00\x01\x02" * 100)], "binary", 400),
+        ([("a.txt", b"   ")], "empty", 400),
+        ([("a.txt", b"word " * 1_000)], "longer than 2,000 characters", 413),
+        ([("s.jsonl", b'{"text": "No doc id here."}\n')], "compare needs one per sentence", 400),
+    ],
+)
+def test_compare_errors_show_the_form_again(
+    client: TestClient, files: list, message: str, status: int
+) -> None:
+    r = _upload(client, files, group_field="outlet")
+    assert r.status_code == status, r.text
+    assert message in r.text and 'role="alert"' in r.text
+    assert 'value="outlet"' in r.text  # the user's input is kept
+
+
+def test_compare_refuses_a_body_that_is_not_a_multipart_upload(client: TestClient) -> None:
+    r = client.post("/compare", data={"group_field": "outlet"})
+    assert r.status_code == 415 and "multipart/form-data" in r.text
