@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 ATTRIBUTION_LABELS: tuple[str, ...] = ("on_record", "according_to", "anonymous", "reportedly", "none")
 # Most to least certain: when hedges stack, the least certain wins (LABELS.md rule 2b.7).
 CERTAINTY_LABELS: tuple[str, ...] = ("certain", "hedged", "speculative")
@@ -79,3 +81,21 @@ def least_certain(labels: list[str] | tuple[str, ...], default: str = CERTAINTY_
 
 
 assert all(score_fits(c, s) for c, s in CERTAINTY_DEFAULT_SCORE.items())
+
+
+# Boilerplate lines vouch for nothing: `none` + `certain` whatever a predictor says (LABELS.md
+# 2b.12): "Read Full Article at X", "X contributed to this report", copyright lines, "Read
+# more: ...", photo and image credits.
+BOILERPLATE = re.compile(
+    r"^\W*(?:read (?:the )?full (?:article|story)\b|read more\s*:|(?:photo|image|photograph)s?\s*:"
+    r"|copyright\b|©|all rights reserved)"
+    r"|\bcontributed (?:to )?(?:this|the) (?:report|article|story)(?:\s+(?:for|from|in)\b[^.,;]*)?\W*$"
+    r"|\ball rights reserved\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    """A line that vouches for nothing (LABELS.md 2b.12): a predictor labels it `none` + `certain`
+    and the profile leaves it out of its counts."""
+    return bool(BOILERPLATE.search(text.strip()))

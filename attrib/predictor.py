@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, Protocol, overload, runtime_checkable
 
 from attrib.errors import AttribError
-from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
+from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, is_boilerplate
 from attrib.result import SentenceResult
-
-# Boilerplate lines vouch for nothing: `none` + `certain` whatever a predictor says (LABELS.md
-# 2b.12): "Read Full Article at X", "X contributed to this report", copyright lines, "Read
-# more: ...", photo and image credits.
-BOILERPLATE = re.compile(
-    r"^\W*(?:read (?:the )?full (?:article|story)\b|read more\s*:|(?:photo|image|photograph)s?\s*:"
-    r"|copyright\b|©|all rights reserved)"
-    r"|\bcontributed (?:to )?(?:this|the) (?:report|article|story)(?:\s+(?:for|from|in)\b[^.,;]*)?\W*$"
-    r"|\ball rights reserved\W*$",
-    re.IGNORECASE,
-)
 
 
 def check_threads(threads: int | None) -> None:
     """A predictor's thread count: None (the usable cores) or a positive integer."""
     if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
         raise AttribError(f"threads must be a positive integer, got {threads!r}")
-
-
-def is_boilerplate(text: str) -> bool:
-    return bool(BOILERPLATE.search(text.strip()))
 
 
 def boilerplate_result(text: str) -> SentenceResult:

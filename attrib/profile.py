@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SOURCED
+from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SOURCED, is_boilerplate
 from attrib.result import ArticleSentence, Hop
 from attrib.sources import normalise_name, source_kind, word_list
 
@@ -191,6 +191,8 @@ class Profile:
     # The anonymous sources' descriptors, each with whether it names a role or body (precise).
     anonymous_descriptors: tuple[tuple[str, bool], ...] = ()
     anonymity_explained: bool = False
+    # Sentence indices of boilerplate lines, left out of every count above (LABELS.md 2b.12).
+    boilerplate: tuple[int, ...] = ()
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -225,6 +227,7 @@ class Profile:
             "flags": [f.to_dict() for f in self.flags],
             "anonymous_descriptors": [{"descriptor": d, "precise": p} for d, p in self.anonymous_descriptors],
             "anonymity_explained": self.anonymity_explained,
+            "boilerplate": list(self.boilerplate),
         }
 
 
@@ -617,7 +620,10 @@ def _flags(p: dict[str, Any]) -> tuple[Flag, ...]:
 
 
 def build_profile(sentences: Sequence[ArticleSentence]) -> Profile:
-    """Summarise the article's predicted sentences (see the module docstring for definitions)."""
+    """Summarise the article's predicted sentences (see the module docstring for definitions).
+    Boilerplate lines ("Read Full Article at X", credits, copyright) are left out of every count."""
+    boilerplate = tuple(s.index for s in sentences if is_boilerplate(s.result.text))
+    sentences = [s for s in sentences if s.index not in boilerplate]
     n = len(sentences)
     results = [s.result for s in sentences]
     att = Counter(r.attribution for r in results)
@@ -686,4 +692,5 @@ def build_profile(sentences: Sequence[ArticleSentence]) -> Profile:
         anonymous_descriptors=tuple((d, False) for d in counts.vague)
         + tuple((d, True) for d in counts.precise),
         anonymity_explained=counts.explained,
+        boilerplate=boilerplate,
     )

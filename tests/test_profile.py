@@ -381,3 +381,18 @@ def test_profile_invariants(rows: list[tuple[str, str, bool]]) -> None:
 def test_profile_does_not_import_torch() -> None:
     code = "import attrib.profile, sys; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_boilerplate_lines_stay_out_of_the_counts() -> None:
+    body = [
+        sent(0, "Officials said the deal may collapse.", "anonymous", "speculative", sources=("Officials",)),
+        sent(1, "Kim said the talks went well.", "on_record", sources=("Kim",)),
+    ]
+    credit = sent(
+        2, "Max Fischer contributed to this report for TROIB News", "on_record", sources=("Max Fischer",)
+    )
+    with_credit, without = build_profile([*body, credit]), build_profile(body)
+    assert with_credit.boilerplate == (2,) and without.boilerplate == ()
+    assert with_credit.n_sentences == 2 and with_credit.attribution_shares == without.attribution_shares
+    assert with_credit.score == without.score
+    assert "Max Fischer" not in {s.name for s in with_credit.sources}
