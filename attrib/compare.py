@@ -434,15 +434,8 @@ def profile_corpus(
         if predictor is None:
             raise AttribError("these articles carry no labels: a predictor is needed")
         records = ({"doc_id": d.doc_id, "text": s.text} for d in to_predict for s in d.sentences)
-        done = 0
-        for rec, result in predict_records(records, predictor, chunk_size):
+        for rec, result in predict_records(records, predictor, chunk_size, on_progress):
             predicted[rec["doc_id"]].append(result)
-            done += 1
-            if on_progress and done == chunk_size:
-                on_progress(done)
-                done = 0
-        if on_progress and done:
-            on_progress(done)
     rows = []
     for d in docs:
         results = d.labels if d.labels is not None else predicted[d.doc_id]

@@ -27,9 +27,13 @@ def _context(prev: dict[str, Any] | None, rec: dict[str, Any]) -> str | None:
 
 
 def predict_records(
-    records: Iterable[dict[str, Any]], predictor: Predictor, chunk_size: int = CHUNK_SIZE
+    records: Iterable[dict[str, Any]],
+    predictor: Predictor,
+    chunk_size: int = CHUNK_SIZE,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[dict[str, Any], SentenceResult]]:
-    """Yield (record, prediction) in input order, predicting `chunk_size` sentences at a time."""
+    """Yield (record, prediction) in input order, predicting `chunk_size` sentences at a time;
+    `on_progress(n)` follows each chunk of n sentences once its pairs have been taken."""
     prev: dict[str, Any] | None = None
     chunk: list[dict[str, Any]] = []
 
@@ -41,6 +45,8 @@ def predict_records(
                 f"predictor {predictor.name!r} returned {len(results)} results for {len(chunk)}"
             )
         yield from zip(chunk, results, strict=True)
+        if on_progress:
+            on_progress(len(chunk))
 
     for rec in records:
         chunk.append(rec)
@@ -81,14 +87,7 @@ def label_file(
     """
     written = 0
     with atomic_writer(out_path, inputs=(in_path,)) as out:
-        pending = 0
-        for rec, result in predict_records(iter_records(in_path), predictor):
+        for rec, result in predict_records(iter_records(in_path), predictor, on_progress=on_progress):
             out.write(output_line(rec, result))
             written += 1
-            pending += 1
-            if on_progress and pending == CHUNK_SIZE:
-                on_progress(pending)
-                pending = 0
-        if on_progress and pending:
-            on_progress(pending)
     return written
