@@ -117,10 +117,20 @@ def _numbers(indices: tuple[int, ...] | list[int]) -> str:
     return ", ".join(f"#{i + 1}" for i in indices)
 
 
+def sentence_count(p: Profile) -> str:
+    """ "18 sentences", or "18 sentences (2 boilerplate lines left out)": what the profile counts."""
+    left = len(p.boilerplate)
+    extra = f" ({left} boilerplate line{'s' if left != 1 else ''} left out)" if left else ""
+    return f"{p.n_sentences} sentences{extra}"
+
+
 def measures(p: Profile) -> list[tuple[str, str]]:
     """The headline measures of the profile as (label, value) rows."""
     return [
-        ("Sentences", str(p.n_sentences)),
+        (
+            "Sentences",
+            f"{p.n_sentences} (+{len(p.boilerplate)} boilerplate)" if p.boilerplate else str(p.n_sentences),
+        ),
         (
             "Sentences citing a source",
             f"{p.n_sourced} ({_pct(p.n_sourced / p.n_sentences if p.n_sentences else 0)})",
@@ -172,7 +182,7 @@ def render_text(analysis: ArticleAnalysis, color: bool = False, width: int = 100
     head.append("Sourcing report", style="bold")
     head.append(f"  ·  {terminal_safe(_headline(analysis))}\n", style="italic")
     head.append(f"Reliability score: {p.score}/100 ({name})", style="bold")
-    head.append(f"   predictor: {analysis.predictor}, {p.n_sentences} sentences\n")
+    head.append(f"   predictor: {analysis.predictor}, {sentence_count(p)}\n")
     if p.flags:
         for f in p.flags:
             head.append(f"  ! {f.message}\n", style="bold red")
@@ -278,7 +288,7 @@ def render_markdown(analysis: ArticleAnalysis) -> str:
         f"# Sourcing report: {md_escape(_headline(analysis))}",
         "",
         f"**Reliability score: {p.score}/100** ({name}) · predictor `{analysis.predictor}` · "
-        f"{p.n_sentences} sentences",
+        + sentence_count(p),
         "",
         "## Flags",
         "",
@@ -435,6 +445,7 @@ def html_context(analysis: ArticleAnalysis, standalone: bool = True) -> dict[str
         "headline": _headline(analysis, 160),
         "predictor": analysis.predictor,
         "profile": p,
+        "sentence_count": sentence_count(p),
         "band": band_name,
         "band_key": band_name.split()[0],
         "band_color": band_color,

@@ -169,3 +169,12 @@ def test_write_output_refuses_a_directory_or_missing_folder(tmp_path: Path) -> N
         write_text(str(tmp_path), "x")
     with pytest.raises(AttribError, match="does not exist"):
         write_text(str(tmp_path / "nope" / "r.txt"), "x")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_reports_say_how_many_boilerplate_lines_were_left_out(fmt: str) -> None:
+    credited = analyze(ARTICLE + "\nMax Fischer contributed to this report.\n", FakePredictor())
+    assert credited.profile.boilerplate == (len(credited.sentences) - 1,)
+    assert credited.profile.n_sentences == len(credited.sentences) - 1
+    assert "(1 boilerplate line left out)" in render(credited, fmt)
+    assert "boilerplate line" not in render(analyze(ARTICLE, FakePredictor()), fmt)
