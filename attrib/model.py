@@ -396,14 +396,21 @@ class AttribModel(BasePredictor, nn.Module):
             enc["token_type_ids"] = enc["sentence_mask"].clone()
         return enc
 
-    def loss(self, out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Sum of head losses; a head whose labels are all null in the batch adds nothing."""
+    def loss(
+        self,
+        out: dict[str, torch.Tensor],
+        batch: dict[str, torch.Tensor],
+        class_weights: dict[str, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """Sum of head losses; a head whose labels are all null in the batch adds nothing.
+        `class_weights` optionally weighs a sentence head's classes (rare classes up)."""
         ce = nn.functional.cross_entropy
         total = out["attribution"].new_zeros(())
         for key in ("attribution", "certainty"):
             labels = batch[f"{key}_label"]
             if (labels != IGNORE_INDEX).any():
-                total = total + ce(out[key], labels, ignore_index=IGNORE_INDEX)
+                weight = (class_weights or {}).get(key)
+                total = total + ce(out[key], labels, weight=weight, ignore_index=IGNORE_INDEX)
         has_score = batch["score_mask"] > 0
         if has_score.any():
             total = total + 2.0 * nn.functional.mse_loss(

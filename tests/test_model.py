@@ -330,3 +330,33 @@ def test_training_resumes_without_unpickling(trained: tuple[AttribModel, Path]) 
     cfg = replace(CONFIGS["quick"], epochs=10, batch_size=4, patience=10, eval_limit=None)
     record = train(model, cfg, _rows(), _rows(), run)
     assert record["epochs_run"] == 10  # nothing left to run: resumed after epoch 10 of 10
+
+
+def test_class_weights_weigh_the_attribution_loss(tiny_encoder_dir: Path) -> None:
+    import torch
+
+    model = AttribModel.from_pretrained(tiny_encoder_dir)
+    torch.manual_seed(0)
+    n, t = 4, 6
+    out = {
+        "attribution": torch.randn(n, len(ATTRIBUTION_LABELS)),
+        "certainty": torch.randn(n, len(CERTAINTY_LABELS)),
+        "score": torch.rand(n),
+        "source_cue": torch.randn(n, t, 5),
+        "hedge": torch.randn(n, t, 3),
+    }
+    labels = torch.tensor([0, 1, 3, 4])
+    batch = {
+        "attribution_label": labels,
+        "certainty_label": torch.full((n,), -100),
+        "score_mask": torch.zeros(n),
+        "score_label": torch.zeros(n),
+        "source_cue_tags": torch.full((n, t), -100),
+        "hedge_tags": torch.full((n, t), -100),
+    }
+    weights = torch.tensor([1.0, 3.0, 2.0, 4.0, 1.0])
+    plain = model.loss(out, batch)
+    weighed = model.loss(out, batch, {"attribution": weights})
+    assert plain == pytest.approx(torch.nn.functional.cross_entropy(out["attribution"], labels).item())
+    expected = torch.nn.functional.cross_entropy(out["attribution"], labels, weight=weights)
+    assert weighed == pytest.approx(expected.item()) and weighed != pytest.approx(plain.item())
