@@ -254,7 +254,7 @@ def _jsonl_documents(
             raise AttribError(f"{where}: no {group_field!r} field to group the article by")
         texts.setdefault(doc_id, []).append(rec["text"])
         if use_labels:
-            labels.setdefault(doc_id, []).append(_given_result(rec, where))
+            labels.setdefault(doc_id, []).append(given_result(rec, where))
     if not texts:
         raise AttribError(f"{name} has no sentences")
     for doc_id, sentence_texts in texts.items():
@@ -272,8 +272,9 @@ def _placed(texts: list[str]) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-def _given_result(rec: dict[str, Any], where: str) -> SentenceResult:
-    """A validated LABELS.md record's own labels as a SentenceResult (its chain too, if it has one)."""
+def given_result(rec: dict[str, Any], where: str) -> SentenceResult:
+    """A validated LABELS.md record's own labels as a SentenceResult (its chain too, if it has
+    one: `validate_record` has checked its form)."""
     attribution, certainty = rec.get("attribution"), rec.get("certainty")
     if attribution is None or certainty is None:
         raise AttribError(
@@ -290,20 +291,8 @@ def _given_result(rec: dict[str, Any], where: str) -> SentenceResult:
         sources=spans_from_offsets(text, rec.get("source_char_spans") or []),
         cues=spans_from_offsets(text, rec.get("cue_char_spans") or []),
         hedges=spans_from_offsets(text, rec.get("hedge_char_spans") or []),
-        chain=_given_chain(rec.get("chain"), where),
+        chain=tuple(Hop(h["type"], h["source"]) for h in rec.get("chain") or ()),
     )
-
-
-def _given_chain(chain: Any, where: str) -> tuple[Hop, ...]:
-    if chain is None:
-        return ()
-    ok = isinstance(chain, list) and all(
-        isinstance(h, dict) and h.get("type") in ATTRIBUTION_LABELS and isinstance(h.get("source"), str)
-        for h in chain
-    )
-    if not ok:
-        raise AttribError(f"{where}: 'chain' must be a list of {{type, source}} hops")
-    return tuple(Hop(h["type"], h["source"]) for h in chain)
 
 
 # ---------------------------------------------------------------- rows

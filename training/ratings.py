@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from attrib.analysis import analyze, load_predictor
+from attrib.compare import given_result
 from attrib.predictor import Predictor
 from attrib.profile import Profile, build_profile
 from attrib.records import RecordError
-from attrib.result import ArticleSentence, Hop, SentenceResult, Span
+from attrib.result import ArticleSentence
 from training.realnews import LABELS_PATH, SPLITS_PATH, load_realnews, read_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -74,24 +75,11 @@ def gold_profiles(
     for doc in docs:
         if doc not in by_doc:
             raise RecordError(f"rated article {doc[0]}:{doc[1]} has no real-news labels")
-        sentences = []
-        for i, r in enumerate(sorted(by_doc[doc], key=lambda x: x["sent_idx"])):
-            text = r["text"]
-
-            def spans(key: str, text: str = text, r: dict[str, Any] = r) -> tuple[Span, ...]:
-                return tuple(Span(a, b, text[a:b]) for a, b in r[key])
-
-            result = SentenceResult(
-                text,
-                r["attribution"],
-                r["certainty"],
-                r["certainty_score"],
-                sources=spans("source_char_spans"),
-                cues=spans("cue_char_spans"),
-                hedges=spans("hedge_char_spans"),
-                chain=tuple(Hop(h["type"], h["source"]) for h in r["chain"]),
-            )
-            sentences.append(ArticleSentence(i, 0, len(text), result))
+        ordered = sorted(by_doc[doc], key=lambda x: x["sent_idx"])
+        sentences = [
+            ArticleSentence(i, 0, len(r["text"]), given_result(r, f"{doc[0]}:{doc[1]}#{r['sent_idx']}"))
+            for i, r in enumerate(ordered)
+        ]
         out[doc] = build_profile(sentences)
     return out
 
@@ -112,13 +100,13 @@ def validate(
     if profiles is None:
         assert predictor is not None
         profiles = {d: analyze(texts[d], predictor).profile for d in docs}
-    profiles = [profiles[d] for d in docs]
+    ordered = [profiles[d] for d in docs]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a constant component has no correlation: reported as None
-        score_rho = spearmanr([p.score for p in profiles], mean)[0]
+        score_rho = spearmanr([p.score for p in ordered], mean)[0]
         components = {}
-        for c in profiles[0].components[1:] if profiles else ():
-            values = [next(x.value for x in p.components if x.name == c.name) for p in profiles]
+        for c in ordered[0].components[1:] if ordered else ():
+            values = [next(x.value for x in p.components if x.name == c.name) for p in ordered]
             rho = spearmanr(values, mean)[0]
             components[c.name] = None if rho != rho else float(rho)  # NaN: constant values
     raters = sorted({r for v in ratings.values() for r in v})
@@ -131,7 +119,7 @@ def validate(
         "components_spearman": components,
         "raters_weighted_kappa": float(cohen_kappa_score(a, b, weights="quadratic")),
         "raters_spearman": float(spearmanr(a, b)[0]),
-        "mean_score": sum(p.score for p in profiles) / max(1, len(profiles)),
+        "mean_score": sum(p.score for p in ordered) / max(1, len(ordered)),
     }
 
 
