@@ -207,9 +207,9 @@ def _is_function(text: str) -> bool:
     return text.strip(" .,").casefold() in _FUNCTION_WORDS
 
 
-def tidy_sources(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tuple[list[Span], list[Span]]:
-    """(sources, cues): fragments of one name joined, a name's apposition dropped, bare function
-    words and leading conjunctions removed, an unclosed parenthesis closed."""
+def tidy_sources(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> list[Span]:
+    """Fragments of one name joined, a name's apposition dropped, bare function words and
+    leading conjunctions removed, an unclosed parenthesis closed."""
     merged: list[tuple[int, int]] = []
     for span in sorted(sources, key=lambda x: (x.start, x.end)):
         if merged:
@@ -217,7 +217,8 @@ def tidy_sources(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tu
             gap = text[end : span.start]
             cue_between = any(c.start >= end and c.end <= span.start for c in cues)
             # "According to O, I said": the comma ends the relaying source, not a name.
-            via = "," in gap and any(_VIA.fullmatch(c.text) and 0 <= start - c.end <= 2 for c in cues)
+            via_cue = _cue_before(start, cues)
+            via = "," in gap and via_cue is not None and bool(_VIA.fullmatch(via_cue.text))
             inner = _INNER_GAP.match(gap) or _QUOTED_WORD_GAP.match(gap)
             if span.start < end or (
                 not cue_between
@@ -262,6 +263,11 @@ def _cue_after(span: Span, cues: Sequence[Span], within: int = 2) -> Span | None
     return next((c for c in cues if 0 <= c.start - span.end <= within), None)
 
 
+def _cue_before(start: int, cues: Sequence[Span]) -> Span | None:
+    """The cue ending right before `start` ("according to | Yonhap")."""
+    return next((c for c in cues if 0 <= start - c.end <= 2), None)
+
+
 def _speech_after(span: Span, cues: Sequence[Span]) -> bool:
     """The source is followed by its own cue, a verb rather than a preposition ("to", "of")."""
     cue = _cue_after(span, cues, 3)
@@ -279,7 +285,7 @@ def relay_pair(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tupl
         if _PARALLEL.search(between):
             continue
         cue_a = _cue_after(a, cues)
-        via_a = next((c for c in cues if 0 <= a.start - c.end <= 2), None)
+        via_a = _cue_before(a.start, cues)
         # according to O, I <cue>
         if via_a and _VIA.fullmatch(via_a.text) and _speech_after(b, cues) and len(between) <= 4:
             return a, b
@@ -296,7 +302,7 @@ def relay_pair(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tupl
         ):
             return a, b
         # I <cue> ..., as reported by O / according to O (not inside a relative clause of I's)
-        via_b = next((c for c in cues if 0 <= b.start - c.end <= 2), None)
+        via_b = _cue_before(b.start, cues)
         posted = _AS_REPORTED.search(text[max(a.end, b.start - 20) : b.start]) or (
             via_b
             and via_b.text.casefold() == "according to"

@@ -134,7 +134,7 @@ def _masthead(text: str) -> bool:
     if not words or not all(_NAME_WORD.fullmatch(w) for w in words):
         return False
     last = words[-1].lower().strip(".'’")
-    return last in word_list("mastheads") or last.rsplit("-", 1)[-1] in word_list("mastheads")
+    return last.rsplit("-", 1)[-1] in word_list("mastheads")  # "sun-sentinel" -> "sentinel"
 
 
 ATTRIBUTION_OF_KIND = {

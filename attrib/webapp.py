@@ -155,7 +155,7 @@ class _Predictors:
         return self._call(analyze, text)
 
     def compare(self, docs: Sequence[Document]) -> Comparison:
-        return self._call(lambda d, p: profile_corpus(d, p), docs)
+        return self._call(profile_corpus, docs)
 
     def _call(self, fn: Callable[[Any, Predictor], Any], arg: Any) -> Any:
         predictor = self.get()

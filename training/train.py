@@ -319,7 +319,7 @@ def train(
         counts = Counter(f["attribution_label"] for f in feats if f["attribution_label"] != IGNORE_INDEX)
         top = max(counts.values())
         w = [
-            (counts.get(i, 0) / top) ** -cfg.class_weight_power if counts.get(i) else 1.0
+            (counts[i] / top) ** -cfg.class_weight_power if counts[i] else 1.0
             for i in range(len(ATTRIBUTION2ID))
         ]
         class_weights = {"attribution": torch.tensor(w, dtype=torch.float, device=device)}
