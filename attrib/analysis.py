@@ -11,6 +11,7 @@ from typing import Any
 from attrib.errors import AttribError
 from attrib.predictor import Predictor, check_threads
 from attrib.profile import Profile, build_profile
+from attrib.quotes import continue_quotes
 from attrib.result import ArticleSentence
 from attrib.splitter import split_sentences
 
@@ -105,7 +106,8 @@ def analyze(text: str, predictor: Predictor | None = None) -> ArticleAnalysis:
     if not spans:
         raise AttribError("the article has no sentences (empty or whitespace only)")
     texts = [s.text for s in spans]
-    results = predictor.predict(texts, [None, *texts[:-1]])
+    # Quote continuations take their speaker's type (LABELS.md 2b.5): an article-level pass.
+    results = continue_quotes(texts, predictor.predict(texts, [None, *texts[:-1]]))
     sentences = tuple(
         ArticleSentence(i, s.start, s.end, r) for i, (s, r) in enumerate(zip(spans, results, strict=True))
     )

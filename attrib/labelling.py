@@ -10,6 +10,7 @@ from typing import Any
 from attrib.errors import AttribError
 from attrib.output import atomic_writer
 from attrib.predictor import Predictor
+from attrib.quotes import continue_quotes
 from attrib.records import iter_records
 from attrib.result import SentenceResult
 
@@ -33,9 +34,19 @@ def predict_records(
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[dict[str, Any], SentenceResult]]:
     """Yield (record, prediction) in input order, predicting `chunk_size` sentences at a time;
-    `on_progress(n)` follows each chunk of n sentences once its pairs have been taken."""
+    `on_progress(n)` follows each chunk of n sentences once its finished pairs have been taken.
+
+    Consecutive records with the same `doc_id` are one article: once it ends, its quote
+    continuations take their speaker's type (`attrib.quotes`), as `analyze` does for a text."""
     prev: dict[str, Any] | None = None
     chunk: list[dict[str, Any]] = []
+    article: list[tuple[dict[str, Any], SentenceResult]] = []
+
+    def finish() -> Iterator[tuple[dict[str, Any], SentenceResult]]:
+        recs = [r for r, _ in article]
+        results = continue_quotes([r["text"] for r in recs], [res for _, res in article])
+        article.clear()
+        yield from zip(recs, results, strict=True)
 
     def flush() -> Iterator[tuple[dict[str, Any], SentenceResult]]:
         contexts = [_context(p, r) for p, r in zip([prev, *chunk[:-1]], chunk, strict=True)]
@@ -44,7 +55,11 @@ def predict_records(
             raise AttribError(
                 f"predictor {predictor.name!r} returned {len(results)} results for {len(chunk)}"
             )
-        yield from zip(chunk, results, strict=True)
+        for pair in zip(chunk, results, strict=True):
+            doc = pair[0].get("doc_id")
+            if article and (doc is None or doc != article[-1][0].get("doc_id")):
+                yield from finish()
+            article.append(pair)
         if on_progress:
             on_progress(len(chunk))
 
@@ -55,6 +70,7 @@ def predict_records(
             prev, chunk = chunk[-1], []
     if chunk:
         yield from flush()
+    yield from finish()
 
 
 def labelled(rec: dict[str, Any], result: SentenceResult) -> dict[str, Any]:

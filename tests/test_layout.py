@@ -27,6 +27,7 @@ PARTS: dict[str, str] = {
     "card": "model",
     "export": "model",
     "decode": "decoding",
+    "quotes": "decoding",
     "runtime": "runtime",
     "analysis": "facade",
     "profile": "profile",
@@ -55,10 +56,10 @@ ALLOWED: dict[str, set[str]] = {
     "model": {"schema", "profile", "protocol", "renderers", "decoding", "runtime"},
     "decoding": {"schema", "profile"},  # profile: sources (a source's kind)
     "runtime": {"schema", "protocol", "decoding"},
-    "facade": {"schema", "text", "protocol", "baseline", "model", "runtime", "profile"},
+    "facade": {"schema", "text", "protocol", "decoding", "baseline", "model", "runtime", "profile"},
     "profile": {"schema"},
     "renderers": {"schema", "profile"},
-    "evaluation": {"schema", "protocol", "output"},
+    "evaluation": {"schema", "protocol", "decoding", "output"},  # decoding: quotes
     "output": {"schema"},
     "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
     # labelling: the chunked, context-keeping prediction; renderers: markup's Jinja factory.

@@ -444,7 +444,8 @@ def main() -> None:
     seed_everything(cfg.seed)
     dd = build_datasets(cfg.data)
     train_rows, val_rows = dd["train"].to_list(), dd[cfg.select_on].to_list()
-    random.Random(cfg.seed).shuffle(val_rows)  # eval_limit then takes a mix of corpora
+    if cfg.eval_limit:  # a mix of corpora; otherwise whole articles in order (quote continuations)
+        random.Random(cfg.seed).shuffle(val_rows)
     model = AttribModel.from_pretrained(cfg.base_model, use_context=cfg.use_context, max_length=128)
     max_len = cfg.max_length or choose_max_length(model, train_rows, cfg.use_context)
     model.config.max_length = max_len
