@@ -97,7 +97,9 @@ class DataConfig:
             *sorted((ATTRIB / "lexicons").iterdir()),
             *sorted((HERE / "lexicons").iterdir()),
         ]
-        extra = (Path(self.realnews_labels), Path(self.realnews_splits), HERE / "realnews" / "chains.jsonl")
+        from training.realnews import CHAINS_PATH
+
+        extra = (Path(self.realnews_labels), Path(self.realnews_splits), CHAINS_PATH)
         for path in (Path(self.gold_path), HANDWRITTEN_PATH, *extra, *code):
             h.update(path.read_bytes() if path.is_file() else b"-")
         return h.hexdigest()[:12]
