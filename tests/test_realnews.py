@@ -172,6 +172,21 @@ def test_join_attaches_chains_outer_to_inner(texts: dict) -> None:
         join([lab], CORPORA, chains={("polnear", "fixture_doc_b", 0): [times, [4, 9]]})
 
 
+def test_load_realnews_reads_the_chains_file_it_is_given(texts: dict, tmp_path: Path) -> None:
+    text = texts[("fixture_doc_b", 0)]["text"]
+    times, aide = [0, 9], [24, 39]
+    lab = label(text, 0, "fixture_doc_b", attribution="anonymous", source_char_spans=[times, aide])
+    (tmp_path / "labels.jsonl").write_text(json.dumps(lab) + "\n")
+    (tmp_path / "splits.json").write_text(json.dumps({"polnear:fixture_doc_b": "train"}))
+    chain = {"corpus": "polnear", "doc_id": "fixture_doc_b", "sent_idx": 0, "chain_char_spans": [times, aide]}
+    (tmp_path / "chains.jsonl").write_text(json.dumps(chain) + "\n")
+    paths = (tmp_path / "labels.jsonl", tmp_path / "splits.json")
+    [with_chain] = load_realnews(CORPORA, *paths, tmp_path / "chains.jsonl")
+    assert [hop["source"] for hop in with_chain["chain"]] == ["The Times", "a campaign aide"]
+    [without] = load_realnews(CORPORA, *paths, tmp_path / "no-chains.jsonl")
+    assert without["chain"] == []
+
+
 def test_committed_labels_are_well_formed() -> None:
     """Form only (no corpora here): keys, labels, bands, and one split per article."""
     from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, score_fits

@@ -79,6 +79,7 @@ class DataConfig:
     realnews: bool = True  # our real-news annotations (training/realnews): train, dev and test
     realnews_labels: str = str(HERE / "realnews" / "labels.jsonl")
     realnews_splits: str = str(HERE / "realnews" / "splits.json")
+    realnews_chains: str = str(HERE / "realnews" / "chains.jsonl")
     val_frac: float = 0.1
     test_frac: float = 0.1
     seed: int = 13
@@ -97,9 +98,7 @@ class DataConfig:
             *sorted((ATTRIB / "lexicons").iterdir()),
             *sorted((HERE / "lexicons").iterdir()),
         ]
-        from training.realnews import CHAINS_PATH
-
-        extra = (Path(self.realnews_labels), Path(self.realnews_splits), CHAINS_PATH)
+        extra = (Path(self.realnews_labels), Path(self.realnews_splits), Path(self.realnews_chains))
         for path in (Path(self.gold_path), HANDWRITTEN_PATH, *extra, *code):
             h.update(path.read_bytes() if path.is_file() else b"-")
         return h.hexdigest()[:12]
@@ -234,7 +233,7 @@ def load_realnews_records(cfg: DataConfig) -> list[dict[str, Any]]:
     if not Path(cfg.realnews_labels).is_file():
         return []
     rows = []
-    for r in load_realnews(cfg.data_dir, cfg.realnews_labels, cfg.realnews_splits):
+    for r in load_realnews(cfg.data_dir, cfg.realnews_labels, cfg.realnews_splits, cfg.realnews_chains):
         rec = _record(
             r["text"],
             context=r["context"],

@@ -186,12 +186,15 @@ def join(
 
 
 def load_realnews(
-    data_dir: str | Path, labels_path: str | Path = LABELS_PATH, splits_path: str | Path = SPLITS_PATH
+    data_dir: str | Path,
+    labels_path: str | Path = LABELS_PATH,
+    splits_path: str | Path = SPLITS_PATH,
+    chains_path: str | Path = CHAINS_PATH,
 ) -> list[dict[str, Any]]:
-    """The joined, checked real-news records with their split."""
+    """The joined, checked real-news records with their split and chain."""
     splits_path = Path(splits_path)
     splits = json.loads(splits_path.read_text()) if splits_path.is_file() else {}
-    records = join(read_labels(labels_path), data_dir, splits, read_chains())
+    records = join(read_labels(labels_path), data_dir, splits, read_chains(chains_path))
     missing = sorted({r["doc_id"] for r in records if r["split"] not in SPLITS})
     if missing:
         raise RecordError(f"{len(missing)} real-news articles have no split in {splits_path}: {missing[:3]}")
