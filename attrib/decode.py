@@ -178,6 +178,16 @@ _RELATIVE_TAIL = re.compile(
 _CUE_GAP = re.compile(r"\s+(?:[\w’']+\s+)?")  # "has | recently | revealed": one word apart
 _CUE_LEAD = re.compile(r"(?:also|previously|later|then)\s+", re.IGNORECASE)
 _CUE_TAIL = re.compile(r"\s+(?:in|at|the|a|an|with|on)$")
+# LABELS.md 3 / decision log rule 3: the recipient and the medium are no part of the cue.
+_CUE_OBJECT = re.compile(r"^(told)\s+(?!reporters$)\S|^(said|says|wrote|writes)\s+(?:in|at|on)\s", re.I)
+
+
+def trim_cue(text: str, span: Sequence[int]) -> list[int]:
+    """A cue span without its recipient or medium ("told Reuters" -> "told", "said in a statement"
+    -> "said"); the fixed "told reporters" stays whole."""
+    start, end = span
+    m = _CUE_OBJECT.match(text[start:end])
+    return [start, start + len(m.group(1) or m.group(2))] if m else [start, end]
 
 
 def tidy_cues(text: str, cues: Sequence[Span]) -> list[Span]:
@@ -198,6 +208,7 @@ def tidy_cues(text: str, cues: Sequence[Span]) -> list[Span]:
         tail = _CUE_TAIL.search(text[start:end])
         if tail:
             end = start + tail.start()
+        start, end = trim_cue(text, (start, end))
         if not _is_function(text[start:end]) and text[start:end].strip().casefold() not in {"out", "up"}:
             out.append(Span(start, end, text[start:end]))
     return out

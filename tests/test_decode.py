@@ -206,6 +206,10 @@ def test_none_has_no_source_or_cue_and_relay_pair_is_ordered() -> None:
         ("Sanders wrote to his supporters.", ("wrote", "to"), ["wrote to"]),  # joined, then kept
         ("It went to the board.", ("to",), []),  # a bare preposition is no cue
         ("According to Yonhap, it was over.", ("According to",), ["According to"]),
+        # The recipient and the medium are no part of the cue, except in "told reporters".
+        ("Kim told Reuters it was over.", ("told Reuters",), ["told"]),
+        ("Kim said in a statement it was over.", ("said in a statement",), ["said"]),
+        ("Kim told reporters it was over.", ("told reporters",), ["told reporters"]),
     ],
 )
 def test_tidy_cues(text: str, pieces: tuple[str, ...], expected: list[str]) -> None:

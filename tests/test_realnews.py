@@ -28,6 +28,7 @@ from training.realnews import (
     locate,
     read_corpus,
     text_hash,
+    trim_source,
 )
 
 CORPORA = Path(__file__).parent / "fixtures" / "corpora"
@@ -185,6 +186,44 @@ def test_load_realnews_reads_the_chains_file_it_is_given(texts: dict, tmp_path: 
     assert [hop["source"] for hop in with_chain["chain"]] == ["The Times", "a campaign aide"]
     [without] = load_realnews(CORPORA, *paths, tmp_path / "no-chains.jsonl")
     assert without["chain"] == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Tom Lee, an analyst at Fitch", "Tom Lee"),
+        ("Ben Roe, publisher of The Journal, a weekly", "Ben Roe"),
+        ("The officials, who asked not to be identified", "The officials"),
+        ("Sam Cho, a delegate from Houston, Texas", "Sam Cho"),
+        # Kept whole: the apposition is the name, the comma joins a list, no apposition at all.
+        ("the other candidate, former Governor Jane Roe", None),
+        ("the Bank of Canada, the Bank of England and the Fed", None),
+        ("experts like Ann Bell, the commissioner, or Karl Ost", None),
+        ("Rep. Jane Roe (D-Ore.)", None),
+        ("her brother, Sam", None),
+    ],
+)
+def test_trim_source_drops_comma_set_appositions_only(source: str, expected: str | None) -> None:
+    text = f"{source} said on Monday."
+    start, end = trim_source(text, [0, len(source)])
+    assert (start, text[start:end]) == (0, expected or source)
+
+
+def test_join_trims_sources_cues_and_chain_hops_alike(tmp_path: Path) -> None:
+    """Decision log rules 1 and 3 are applied as labels are read; the committed file is untouched."""
+    text = "Tom Lee, an analyst at Fitch, told Reuters that Ann Bell, a trader, said prices fell."
+    row = {"text": text, "doc_id": "doc_n", "sent_idx": 0}
+    (tmp_path / "polnear-train.jsonl").write_text(json.dumps(row) + "\n")
+    tom, ann = [0, 28], [48, 65]
+    told, said = [text.index("told"), text.index(" that")], [text.index("said"), text.index("said") + 4]
+    lab = label(
+        text, 0, "doc_n", attribution="on_record", source_char_spans=[tom, ann], cue_char_spans=[told, said]
+    )
+    [rec] = join([lab], tmp_path, chains={("polnear", "doc_n", 0): [tom, ann]})
+    assert [text[s:e] for s, e in rec["source_char_spans"]] == ["Tom Lee", "Ann Bell"]
+    assert [text[s:e] for s, e in rec["cue_char_spans"]] == ["told", "said"]
+    assert [hop["source"] for hop in rec["chain"]] == ["Tom Lee", "Ann Bell"]
+    assert lab["source_char_spans"] == [tom, ann]  # the label itself is not changed
 
 
 def test_committed_labels_are_well_formed() -> None:

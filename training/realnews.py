@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from attrib.decode import trim_cue
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS, SPAN_KEYS, SPAN_KINDS, score_fits
 from attrib.records import RecordError, validate_record
 from attrib.sources import ATTRIBUTION_OF_KIND, source_kind
@@ -141,6 +142,44 @@ def chain_of(lab: dict[str, Any], text: str, hops: list[list[int]], where: str) 
     return chain
 
 
+# --------------------------------------------------------------------------- span normalisation
+
+# Decision log rules 1 and 3, applied to every label as it is joined: the first waves' annotators
+# sometimes kept a comma-set apposition in a source ("Tom Lee, an analyst at Fitch") or a recipient
+# or medium in a cue ("told Reuters", "said in a statement"), where later waves followed the rules.
+# The committed labels stay as annotated; only the spans read from them are trimmed.
+_APPOSITION = re.compile(
+    r", (?:(?:a|an|the|who|which|whose|former|chief|senior|spokes\w*)\b|[a-z]+ (?:of|at|for|to)\b)"
+)
+_RELATIVE = re.compile(r", (?:who|which|whose)\b")
+# Another conjunct after the comma ("the Bank of Canada, the Bank of England and ..."): a list.
+_CONJUNCT = re.compile(r", (?:and |or )(?:the )?[A-Z]|, the [A-Z]| (?:and|or) (?:the )?[A-Z]")
+
+
+def trim_source(text: str, span: list[int]) -> list[int]:
+    """A source span without its comma-set apposition or non-restrictive relative clause, unless
+    the apposition is the name itself ("the other candidate, Jane Roe") or the comma joins a list."""
+    start, end = span
+    m = _APPOSITION.search(text[start:end])
+    if not m:
+        return list(span)
+    head, rest = text[start : start + m.start()], text[start + m.start() + 1 : end]
+    if _CONJUNCT.search(rest):
+        return list(span)
+    if not _RELATIVE.match(text[start + m.start() : end]) and not re.search(r"\s[A-Z]", head):
+        return list(span)  # a description whose apposition names it: the name is the source
+    return [start, start + len(head.rstrip())]
+
+
+def normalise_spans(lab: dict[str, Any], text: str) -> dict[str, Any]:
+    """The label with its source and cue spans trimmed (rules 1 and 3); a chain's hops go through
+    `trim_source` too, so they stay equal to their source spans."""
+    out = dict(lab)
+    out["source_char_spans"] = [trim_source(text, s) for s in lab["source_char_spans"]]
+    out["cue_char_spans"] = [trim_cue(text, s) for s in lab["cue_char_spans"]]
+    return out
+
+
 def join(
     labels: Iterable[dict[str, Any]],
     data_dir: str | Path,
@@ -166,6 +205,9 @@ def join(
         if row is None:
             raise RecordError(f"{where}: no such sentence in {CORPUS_FILES[corpus]}")
         check_label(lab, row["text"], where)
+        text = row["text"]
+        hops = [trim_source(text, h) for h in chains.get((corpus, doc, idx), [])]
+        lab = normalise_spans(lab, text)
         prev = texts[corpus].get((doc, idx - 1))
         key = f"{corpus}:{doc}"
         out.append(
@@ -173,7 +215,7 @@ def join(
                 "text": row["text"],
                 "context": prev["text"] if prev else None,
                 **{k: lab[k] for k in LABEL_KEYS},
-                "chain": chain_of(lab, row["text"], chains.get((corpus, doc, idx), []), where),
+                "chain": chain_of(lab, text, hops, where),
                 "doc_id": key,
                 "sent_idx": idx,
                 "corpus": corpus,
