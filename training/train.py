@@ -66,7 +66,8 @@ class TrainConfig:
 AB_DATA = DataConfig(polnear_max=3000, szeged_max=800, pei_max=200, generated=800)
 # Real news first (issue: model v2): our annotations are the core; PolNeAR keeps its human
 # spans but not its rule-derived types (77% agreement with our labels, macro-F1 0.55);
-# generated and hand-written sentences are a minority.
+# generated and hand-written sentences are a minority. Since wave 9 every PolNeAR train article
+# is ours, so `polnear_max` selects nothing: our labels replace PolNeAR's rows article by article.
 REALNEWS_DATA = DataConfig(
     polnear_max=4000, szeged_max=2500, pei_max=500, generated=1000, generated_eval=0, polnear_types=False
 )
