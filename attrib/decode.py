@@ -167,7 +167,9 @@ _QUOTED_WORD_GAP = re.compile(r"^[\s\"“”']{1,3}$")  # The "History" section
 _SPEECH_IN_GAP = re.compile(r"\b(?:said|says|say|told|added|according)\b", re.IGNORECASE)
 # "Name, apposition" / "Name (party-state)": the name alone is the source (the annotators' usage).
 _NAME = r"(?:(?:[A-Z][\w.’'&-]*|de|van|von|al|bin|del|da|la|of)\s+)*[A-Z][\w.’'&-]*"
-_APPOSITION = re.compile(r"^(.*?\b[A-Z][\w.’'&-]*),\s+(?:[a-z0-9]|(?:the|a|an|who|which)\b)")
+_APPOSITION = re.compile(
+    r"^(.*?\b[A-Z][\w.’'&-]*),\s+(?:[a-z0-9]|(?:the|a|an|who|which)\b|(?:[A-Z][\w.&-]*\s+)*[A-Z][\w.&-]*[’']s\s)"
+)  # "Uzi Arad, Mr. Netanyahu's former adviser": a possessive apposition too
 _PAREN_TAIL = re.compile(rf"^({_NAME})\s+\(")
 # A trailing relative pronoun, resumptive pronoun or time word is not part of the name.
 _RELATIVE_TAIL = re.compile(
@@ -243,6 +245,9 @@ def tidy_sources(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> li
         merged.append((span.start, span.end))
     out = []
     for start, end in merged:
+        if re.match(r"[’']s\b", text[start:end]):
+            # "'s advisers": the possessor is part of the name ("Trump's advisers").
+            start = re.search(r"[\w.&-]*$", text[:start]).start()  # type: ignore[union-attr]
         piece = text[start:end]
         lead = _LEAD_WORDS.match(piece) or _LEAD_CUE.match(piece)
         if lead and lead.end() < len(piece):
@@ -267,6 +272,12 @@ _RELAY_VIA = re.compile(r"\b(?:quot(?:ed|ing)|citing|cited)\b", re.IGNORECASE)
 _AS_REPORTED = re.compile(r"\b(?:as|was)\s+(?:reported|quoted)\s+by\b", re.IGNORECASE)
 # "Y told X": X only receives the statement and is no hop (LABELS.md 2b.13).
 _RECIPIENT = re.compile(r"(?:told|tells|tell|wrote to|writes to|informed|briefed)\b", re.IGNORECASE)
+_POLL = re.compile(r"\b(?:polls?|polling|surveys?)\b", re.IGNORECASE)
+_RESPONDENTS = re.compile(
+    r"\b(?:majorit(?:y|ies)|minorit(?:y|ies)|percent|per cent|voters|respondents|Americans|adults)\b"
+    r"|%|^(?:of|most|half)\b|\bthose (?:surveyed|polled|asked|questioned)\b",
+    re.IGNORECASE,
+)
 _PARALLEL = re.compile(r",\s*(?:while|but|whereas|and)\b|;|\bwhile\b", re.IGNORECASE)
 
 
@@ -279,10 +290,13 @@ def _cue_before(start: int, cues: Sequence[Span]) -> Span | None:
     return next((c for c in cues if 0 <= start - c.end <= 2), None)
 
 
-def _speech_after(span: Span, cues: Sequence[Span]) -> bool:
-    """The source is followed by its own cue, a verb rather than a preposition ("to", "of")."""
+def _speech_after(span: Span, cues: Sequence[Span], text: str = "") -> bool:
+    """The source is followed by its own cue, a verb rather than a preposition ("to", "of"); with
+    `text`, not a participle after a comma ("O hammered I, calling him ...": I is O's object)."""
     cue = _cue_after(span, cues, 3)
-    return cue is not None and cue.text.split()[0].casefold() not in _FUNCTION_WORDS
+    if cue is None or cue.text.split()[0].casefold() in _FUNCTION_WORDS:
+        return False
+    return not text or "," not in text[span.end : cue.start]
 
 
 def relay_pair(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tuple[Span, Span] | None:
@@ -309,7 +323,7 @@ def relay_pair(text: str, sources: Sequence[Span], cues: Sequence[Span]) -> tupl
             and cue_a.text.split()[0].casefold() not in _FUNCTION_WORDS
             and not _RECIPIENT.match(cue_a.text)
             and re.fullmatch(r"\s*(?:that\s+)?", text[cue_a.end : b.start])
-            and _speech_after(b, cues)
+            and _speech_after(b, cues, text)
         ):
             return a, b
         # I <cue> ..., as reported by O / according to O (not inside a relative clause of I's)
@@ -335,6 +349,9 @@ def sources_and_chain(
         return (), (), ()
     cues = tidy_cues(text, cues)
     tidy = tidy_sources(text, sources, cues)
+    if any(_POLL.search(s.text) for s in tidy):
+        # A poll's respondents ("most voters said") are no source and no hop (decision log rule 22).
+        tidy = [s for s in tidy if _POLL.search(s.text) or not _RESPONDENTS.search(s.text)]
     pair = relay_pair(text, tidy, cues) if len(tidy) > 1 else None
     if pair:
         outer, inner = pair

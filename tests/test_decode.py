@@ -42,6 +42,13 @@ def decoded(text: str, sources: tuple[str, ...], cues: tuple[str, ...], label: s
             ["Jeff Rathke"],
         ),
         (
+            "Uzi Arad, Mr. Netanyahu's former adviser, said so.",
+            ("Uzi Arad, Mr. Netanyahu's former adviser",),
+            ["Uzi Arad"],
+        ),
+        # a possessive fragment takes its possessor
+        ("Trump's advisers said so.", ("'s advisers",), ["Trump's advisers"]),
+        (
             "Rep. Patrick J. Tiberi (R-Ohio) said so.",
             ("Rep. Patrick J. Tiberi (R-Ohio",),
             ["Rep. Patrick J. Tiberi"],
@@ -173,6 +180,18 @@ def test_chains_come_from_an_explicit_relay(text: str, sources: tuple, cues: tup
             "Wikinews has learned that according to a posting, the site was attacked.",
             ("Wikinews", "a posting"),
             ("has", "according to"),
+        ),
+        # a poll's respondents are no source and no hop (decision log rule 22)
+        (
+            "According to exit polls, majorities of voters said the economy mattered most.",
+            ("exit polls", "majorities of voters"),
+            ("According to", "said"),
+        ),
+        # a participle after a comma belongs to the outer source: its object is no hop
+        (
+            "Perez hammered Trump, calling him a wreck.",
+            ("Perez", "Trump"),
+            ("hammered", "calling"),
         ),
         # a preposition is no cue of a hop
         (
