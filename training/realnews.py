@@ -212,7 +212,7 @@ def join(
         key = f"{corpus}:{doc}"
         out.append(
             {
-                "text": row["text"],
+                "text": text,
                 "context": prev["text"] if prev else None,
                 **{k: lab[k] for k in LABEL_KEYS},
                 "chain": chain_of(lab, text, hops, where),

@@ -533,32 +533,33 @@ def finish(
     sets: dict[str, tuple[list[dict[str, Any]], bool]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Score the run's best epoch on the evaluation sets; save it (fp16) with its model card."""
-    # Scored as shipped: the fp16 weights, reloaded (fp32 figures differ in the fifth decimal).
-    AttribModel.from_pretrained(run / "best").save_pretrained(out, fp16=True)
-    best = AttribModel.from_pretrained(out)
-    figures = card_figures(best, sets if sets is not None else evaluation_sets(cfg))
+    best = AttribModel.from_pretrained(run / "best")
     record = json.loads((run / "record.json").read_text())
     record["history"] = [
         {"epoch": h["epoch"], f"{cfg.select_on}_{cfg.select_by}": validation_score(h["val"], cfg.select_by)}
         for h in record["history"]
     ]
-    best.config.training = portable({**record, "metrics": figures})
+    best.config.training = portable(record)
     best.save_pretrained(out, fp16=True)
-    export_onnx(out, out)  # the default backend's int8 graph, made from exactly these weights
+    # Scored as shipped: the fp16 weights, reloaded (fp32 figures differ in the fifth decimal).
+    figures = rescore(out, sets if sets is not None else evaluation_sets(cfg))
     (run / "metrics.json").write_text(json.dumps(figures, indent=2))
     print(f"saved {out}")
-    print_figures(figures)
     return figures
 
 
-def rescore(checkpoint: Path, sets: dict[str, tuple[list[dict[str, Any]], bool]]) -> None:
-    """Recompute a finished checkpoint's card figures on `sets` and save it again (same weights)."""
+def rescore(
+    checkpoint: Path, sets: dict[str, tuple[list[dict[str, Any]], bool]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Recompute a finished checkpoint's card figures on `sets` and save it again (same weights),
+    with the default backend's int8 graph made from exactly these weights."""
     model = AttribModel.from_pretrained(checkpoint)
     figures = card_figures(model, sets)
     model.config.training = portable({**model.config.training, "metrics": figures})
     model.save_pretrained(checkpoint, fp16=True)
     export_onnx(checkpoint, checkpoint)
     print_figures(figures)
+    return figures
 
 
 if __name__ == "__main__":
