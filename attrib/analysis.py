@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from attrib.errors import AttribError
+from attrib.interviews import continue_interviews
 from attrib.predictor import Predictor, check_threads
 from attrib.profile import Profile, build_profile
 from attrib.quotes import continue_quotes
@@ -107,7 +108,9 @@ def analyze(text: str, predictor: Predictor | None = None) -> ArticleAnalysis:
         raise AttribError("the article has no sentences (empty or whitespace only)")
     texts = [s.text for s in spans]
     # Quote continuations take their speaker's type (LABELS.md 2b.5): an article-level pass.
+    # So are a Q&A interview's answers, the interviewee's (`attrib.interviews`).
     results = continue_quotes(texts, predictor.predict(texts, [None, *texts[:-1]]))
+    results = continue_interviews(texts, results)
     sentences = tuple(
         ArticleSentence(i, s.start, s.end, r) for i, (s, r) in enumerate(zip(spans, results, strict=True))
     )

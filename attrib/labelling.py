@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from attrib.errors import AttribError
+from attrib.interviews import continue_interviews
 from attrib.output import atomic_writer
 from attrib.predictor import Predictor
 from attrib.quotes import continue_quotes
@@ -37,14 +38,16 @@ def predict_records(
     `on_progress(n)` follows each chunk of n sentences once its finished pairs have been taken.
 
     Consecutive records with the same `doc_id` are one article: once it ends, its quote
-    continuations take their speaker's type (`attrib.quotes`), as `analyze` does for a text."""
+    continuations take their speaker's type (`attrib.quotes`) and a Q&A interview's answers the
+    interviewee's (`attrib.interviews`), as `analyze` does for a text."""
     prev: dict[str, Any] | None = None
     chunk: list[dict[str, Any]] = []
     article: list[tuple[dict[str, Any], SentenceResult]] = []
 
     def finish() -> Iterator[tuple[dict[str, Any], SentenceResult]]:
         recs = [r for r, _ in article]
-        results = continue_quotes([r["text"] for r in recs], [res for _, res in article])
+        texts = [r["text"] for r in recs]
+        results = continue_interviews(texts, continue_quotes(texts, [res for _, res in article]))
         article.clear()
         yield from zip(recs, results, strict=True)
 

@@ -28,6 +28,7 @@ PARTS: dict[str, str] = {
     "export": "model",
     "decode": "decoding",
     "quotes": "decoding",
+    "interviews": "decoding",
     "runtime": "runtime",
     "analysis": "facade",
     "profile": "profile",
@@ -59,7 +60,7 @@ ALLOWED: dict[str, set[str]] = {
     "facade": {"schema", "text", "protocol", "decoding", "baseline", "model", "runtime", "profile"},
     "profile": {"schema"},
     "renderers": {"schema", "profile"},
-    "evaluation": {"schema", "protocol", "decoding", "output"},  # decoding: quotes
+    "evaluation": {"schema", "protocol", "decoding", "output"},  # decoding: quotes, interviews
     "output": {"schema"},
     "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
     # labelling: the chunked, context-keeping prediction; renderers: markup's Jinja factory.
