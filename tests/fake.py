@@ -1,10 +1,11 @@
-"""A deterministic keyword predictor for the web app's tests: known labels, spans, chains and
-probabilities, no model; it counts its instances and calls so tests can check sharing."""
+"""Predictors without a model for the tests. `KeywordPredictor` (the web app's tests): known
+labels, spans, chains and probabilities; it counts its instances and calls so tests can check
+sharing. `SentencePredictor`: a sentence-only rule, for the article-level passes."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from attrib.labels import ATTRIBUTION_LABELS, CERTAINTY_LABELS
 from attrib.predictor import BasePredictor
@@ -94,3 +95,17 @@ class KeywordPredictor(BasePredictor):
             hedges=_span(t, "may") or _span(t, "could") or _span(t, "reportedly"),
             chain=chain,
         )
+
+
+class SentencePredictor(BasePredictor):
+    """Labels each sentence on its own through `rule`, contexts ignored: what a sentence-only
+    model does with an article, for the tests of the article-level passes."""
+
+    def __init__(self, rule: Callable[[str], SentenceResult], name: str = "sentence-rules") -> None:
+        self.rule = rule
+        self.name = name
+
+    def predict_batch(
+        self, sentences: list[str], contexts: Sequence[str | None], **options: object
+    ) -> list[SentenceResult]:
+        return [self.rule(t) for t in sentences]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from attrib.analysis import analyze
 from attrib.interviews import answers, continue_interviews, is_interview, questions
 from attrib.labelling import predict_records
-from attrib.predictor import BasePredictor
 from attrib.result import SentenceResult, Span
+from tests.fake import SentencePredictor
 
 # A made-up transcript in the shape of a Wikinews interview.
 TRANSCRIPT = [
@@ -27,27 +25,20 @@ TRANSCRIPT = [
 ]
 
 
-class NonePredictor(BasePredictor):
+def _sentence_only(t: str) -> SentenceResult:
     """What a sentence-only model does with a transcript: every sentence `none`, except that a
     question to "you" is taken for someone's words (`on_record`, with a source span)."""
+    at = t.find("you")
+    if at >= 0:
+        return SentenceResult(t, "on_record", "speculative", 0.2, sources=(Span(at, at + 3, "you"),))
+    return SentenceResult(t, "none", "certain", 0.95)
 
-    name = "none"
 
-    def predict_batch(
-        self, sentences: list[str], contexts: Sequence[str | None], **options: object
-    ) -> list[SentenceResult]:
-        return [self._one(t) for t in sentences]
-
-    @staticmethod
-    def _one(t: str) -> SentenceResult:
-        at = t.find("you")
-        if at >= 0:
-            return SentenceResult(t, "on_record", "speculative", 0.2, sources=(Span(at, at + 3, "you"),))
-        return SentenceResult(t, "none", "certain", 0.95)
+SENTENCE_ONLY = SentencePredictor(_sentence_only, "sentence-only")
 
 
 def _labels(texts: list[str]) -> list[str]:
-    return [r.attribution for r in continue_interviews(texts, NonePredictor().predict(texts))]
+    return [r.attribution for r in continue_interviews(texts, SENTENCE_ONLY.predict(texts))]
 
 
 def test_a_transcripts_answers_are_on_record_and_its_questions_none() -> None:
@@ -63,7 +54,7 @@ def test_a_transcripts_answers_are_on_record_and_its_questions_none() -> None:
 
 
 def test_relabelled_sentences_carry_no_spans_and_keep_their_probabilities() -> None:
-    results = NonePredictor().predict(TRANSCRIPT)
+    results = SENTENCE_ONLY.predict(TRANSCRIPT)
     out = continue_interviews(TRANSCRIPT, results)
     assert (out[4].attribution, out[4].sources, out[4].cues, out[4].chain) == ("on_record", (), (), ())
     assert out[3].sources == () and out[3].certainty == "speculative"
@@ -93,7 +84,7 @@ def test_a_news_story_quoting_an_interview_is_left_alone() -> None:
     ]
     assert questions(texts) == []  # every question is inside quotation marks
     assert not is_interview(texts)
-    assert continue_interviews(texts, NonePredictor().predict(texts)) == NonePredictor().predict(texts)
+    assert continue_interviews(texts, SENTENCE_ONLY.predict(texts)) == SENTENCE_ONLY.predict(texts)
 
 
 def test_questions_without_an_interview_standfirst_or_with_one_question_are_left_alone() -> None:
@@ -107,8 +98,8 @@ def test_questions_without_an_interview_standfirst_or_with_one_question_are_left
 def test_predict_records_and_analyze_apply_the_pass_per_article() -> None:
     records = [{"text": t, "doc_id": "iv"} for t in TRANSCRIPT]
     records += [{"text": "It is far too narrow.", "doc_id": "other"}]
-    labels = [res.attribution for _, res in predict_records(records, NonePredictor(), chunk_size=5)]
+    labels = [res.attribution for _, res in predict_records(records, SENTENCE_ONLY, chunk_size=5)]
     assert labels[4] == labels[8] == "on_record" and labels[-1] == "none"
     text = "\n\n".join(TRANSCRIPT[:9])
-    found = [s.result.attribution for s in analyze(text, NonePredictor()).sentences]
+    found = [s.result.attribution for s in analyze(text, SENTENCE_ONLY).sentences]
     assert found == ["none", "none", "none", "none", "on_record", "on_record", "none", "none", "on_record"]

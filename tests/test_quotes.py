@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
 
 from attrib.analysis import analyze
 from attrib.labelling import predict_records
-from attrib.predictor import BasePredictor
 from attrib.quotes import MAX_SENTENCES, continue_quotes, quotations
 from attrib.result import SentenceResult, Span
+from tests.fake import SentencePredictor
 
 
-class SpeakerPredictor(BasePredictor):
+def _speaker(t: str) -> SentenceResult:
     """Sentence-only rules: "she said" / "he told" name a speaker (on_record), "officials said" an
     anonymous one; every other sentence is `none`, as a sentence-only model sees a continuation."""
+    for word, attribution in (("officials", "anonymous"), ("she", "on_record"), ("he", "on_record")):
+        at = t.find(f" {word} ")
+        if at >= 0 and ("said" in t or "told" in t):
+            span = Span(at + 1, at + 1 + len(word), word)
+            return SentenceResult(t, attribution, "certain", 0.95, sources=(span,))
+    return SentenceResult(t, "none", "certain", 0.95)
 
-    name = "speakers"
 
-    def predict_batch(
-        self, sentences: list[str], contexts: Sequence[str | None], **options: object
-    ) -> list[SentenceResult]:
-        return [self._one(t) for t in sentences]
-
-    @staticmethod
-    def _one(t: str) -> SentenceResult:
-        for word, attribution in (("officials", "anonymous"), ("she", "on_record"), ("he", "on_record")):
-            at = t.find(f" {word} ")
-            if at >= 0 and ("said" in t or "told" in t):
-                span = Span(at + 1, at + 1 + len(word), word)
-                return SentenceResult(t, attribution, "certain", 0.95, sources=(span,))
-        return SentenceResult(t, "none", "certain", 0.95)
+SPEAKERS = SentencePredictor(_speaker, "speakers")
 
 
 def _labels(texts: list[str]) -> list[str]:
-    results = SpeakerPredictor().predict(texts)
+    results = SPEAKERS.predict(texts)
     return [r.attribution for r in continue_quotes(texts, results)]
 
 
@@ -48,7 +40,7 @@ def test_a_quotation_over_two_sentences_is_the_speakers() -> None:
 
 def test_the_continuation_gets_no_source_or_cue_span_but_keeps_its_probabilities() -> None:
     texts = ['"It is over.', 'We lost," officials said.']
-    results = SpeakerPredictor().predict(texts)
+    results = SPEAKERS.predict(texts)
     results = [replace(results[0], attribution_probs={"none": 0.9}), results[1]]
     first, second = continue_quotes(texts, results)
     assert (first.attribution, first.sources, first.cues) == ("anonymous", (), ())
@@ -96,7 +88,7 @@ def test_records_of_one_doc_id_are_one_article_across_chunks(chunk_size: int) ->
         {"text": "“Alone.", "doc_id": None},
         {"text": "Alone too,” she said.", "doc_id": None},
     ]
-    pairs = list(predict_records(records, SpeakerPredictor(), chunk_size=chunk_size))
+    pairs = list(predict_records(records, SPEAKERS, chunk_size=chunk_size))
     assert [r["text"] for r, _ in pairs] == [r["text"] for r in records]  # order kept
     assert [res.attribution for _, res in pairs] == [
         "on_record",
@@ -112,11 +104,11 @@ def test_records_of_one_doc_id_are_one_article_across_chunks(chunk_size: int) ->
 def test_progress_counts_every_sentence_once() -> None:
     records = [{"text": f"Line {i}.", "doc_id": "a"} for i in range(5)]
     seen: list[int] = []
-    pairs = list(predict_records(records, SpeakerPredictor(), chunk_size=2, on_progress=seen.append))
+    pairs = list(predict_records(records, SPEAKERS, chunk_size=2, on_progress=seen.append))
     assert len(pairs) == 5 and seen == [2, 2, 1]
 
 
 def test_analyze_gives_a_continuation_its_speakers_type() -> None:
     text = "Budget talks resumed.\n\n“We will win. We have the votes,” she said. Rain fell."
-    labels = [s.result.attribution for s in analyze(text, SpeakerPredictor()).sentences]
+    labels = [s.result.attribution for s in analyze(text, SPEAKERS).sentences]
     assert labels == ["none", "on_record", "on_record", "none"]
