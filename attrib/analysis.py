@@ -8,11 +8,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from attrib.continuations import continue_article
 from attrib.errors import AttribError
-from attrib.interviews import continue_interviews
 from attrib.predictor import Predictor, check_threads
 from attrib.profile import Profile, build_profile
-from attrib.quotes import continue_quotes
 from attrib.result import ArticleSentence
 from attrib.splitter import split_sentences
 
@@ -107,10 +106,8 @@ def analyze(text: str, predictor: Predictor | None = None) -> ArticleAnalysis:
     if not spans:
         raise AttribError("the article has no sentences (empty or whitespace only)")
     texts = [s.text for s in spans]
-    # Quote continuations take their speaker's type (LABELS.md 2b.5): an article-level pass.
-    # So are a Q&A interview's answers, the interviewee's (`attrib.interviews`).
-    results = continue_quotes(texts, predictor.predict(texts, [None, *texts[:-1]]))
-    results = continue_interviews(texts, results)
+    # Quote continuations and interview answers take their speaker's type: article-level passes.
+    results = continue_article(texts, predictor.predict(texts, [None, *texts[:-1]]))
     sentences = tuple(
         ArticleSentence(i, s.start, s.end, r) for i, (s, r) in enumerate(zip(spans, results, strict=True))
     )

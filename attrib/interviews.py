@@ -49,13 +49,18 @@ def _is_question(text: str) -> bool:
     return text.rstrip().rstrip("\"”’'").endswith("?")
 
 
+def _is_turn(text: str) -> bool:
+    """A question, or a line with a "Q:" prefix."""
+    return _is_question(text) or bool(_Q_PREFIX.match(text))
+
+
 def questions(texts: Sequence[str]) -> list[int]:
     """Indices of the questions asked outside any quotation: candidate interviewer turns."""
     quoted = {k for first, last in quotations(texts) for k in range(first, last + 1)}
     return [
         i
         for i, text in enumerate(texts)
-        if (_is_question(text) or _Q_PREFIX.match(text)) and not _QUOTE_MARK.search(text) and i not in quoted
+        if _is_turn(text) and not _QUOTE_MARK.search(text) and i not in quoted
     ]
 
 
@@ -63,40 +68,43 @@ def _to_interviewee(text: str) -> bool:
     return bool(_YOU.search(text) or _Q_PREFIX.match(text))
 
 
-def is_interview(texts: Sequence[str]) -> bool:
-    """Whether the article reads as a Q&A interview (see the module docstring)."""
+def _is_interview(texts: Sequence[str], asked: Sequence[int]) -> bool:
     if not any(_INTERVIEW.search(t) for t in texts[:HEADLINE_SENTENCES]):
         return False
-    return sum(_to_interviewee(texts[i]) for i in questions(texts)) >= MIN_QUESTIONS
+    return sum(_to_interviewee(texts[i]) for i in asked) >= MIN_QUESTIONS
+
+
+def _answers(texts: Sequence[str], asked: Sequence[int]) -> list[int]:
+    # `asked` is not empty here: an interview has at least MIN_QUESTIONS questions.
+    return [
+        i
+        for i in range(asked[0] + 1, len(texts))
+        if not _is_turn(texts[i]) and _SENTENCE_END.search(texts[i]) and not _NOT_ANSWER.match(texts[i])
+    ]
+
+
+def is_interview(texts: Sequence[str]) -> bool:
+    """Whether the article reads as a Q&A interview (see the module docstring)."""
+    return _is_interview(texts, questions(texts))
 
 
 def answers(texts: Sequence[str]) -> list[int]:
     """Indices of the interviewee's answers: the sentences after the first question that are no
     question themselves, end like a sentence and are no caption or bracketed note."""
-    if not is_interview(texts):
-        return []
     asked = questions(texts)
-    if not asked:
-        return []
-    return [
-        i
-        for i in range(asked[0] + 1, len(texts))
-        if not _is_question(texts[i])
-        and not _Q_PREFIX.match(texts[i])
-        and _SENTENCE_END.search(texts[i])
-        and not _NOT_ANSWER.match(texts[i])
-    ]
+    return _answers(texts, asked) if _is_interview(texts, asked) else []
 
 
 def continue_interviews(texts: Sequence[str], results: Sequence[SentenceResult]) -> list[SentenceResult]:
     """The article's results with a Q&A interview's answers `on_record` and its questions `none`."""
     out = list(results)
-    if not is_interview(texts):
+    asked = questions(texts)  # once per article: it scans the whole article's quotations
+    if not _is_interview(texts, asked):
         return out
-    for i in answers(texts):
+    for i in _answers(texts, asked):
         if out[i].attribution == "none":
             out[i] = replace(out[i], attribution="on_record", sources=(), cues=(), chain=())
-    for i in questions(texts):
+    for i in asked:
         if _to_interviewee(texts[i]) and out[i].attribution != "none":
             out[i] = replace(out[i], attribution="none", sources=(), cues=(), chain=())
     return out

@@ -7,11 +7,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from attrib.continuations import continue_article
 from attrib.errors import AttribError
-from attrib.interviews import continue_interviews
 from attrib.output import atomic_writer
 from attrib.predictor import Predictor
-from attrib.quotes import continue_quotes
 from attrib.records import iter_records
 from attrib.result import SentenceResult
 
@@ -47,7 +46,7 @@ def predict_records(
     def finish() -> Iterator[tuple[dict[str, Any], SentenceResult]]:
         recs = [r for r, _ in article]
         texts = [r["text"] for r in recs]
-        results = continue_interviews(texts, continue_quotes(texts, [res for _, res in article]))
+        results = continue_article(texts, [res for _, res in article])
         article.clear()
         yield from zip(recs, results, strict=True)
 

@@ -29,6 +29,7 @@ PARTS: dict[str, str] = {
     "decode": "decoding",
     "quotes": "decoding",
     "interviews": "decoding",
+    "continuations": "decoding",
     "runtime": "runtime",
     "analysis": "facade",
     "profile": "profile",
@@ -60,7 +61,7 @@ ALLOWED: dict[str, set[str]] = {
     "facade": {"schema", "text", "protocol", "decoding", "baseline", "model", "runtime", "profile"},
     "profile": {"schema"},
     "renderers": {"schema", "profile"},
-    "evaluation": {"schema", "protocol", "decoding", "output"},  # decoding: quotes, interviews
+    "evaluation": {"schema", "protocol", "decoding", "output"},  # decoding: continuations
     "output": {"schema"},
     "scale": {"schema", "facade", "evaluation", "output"},  # labelling's record rules, on Ray
     # labelling: the chunked, context-keeping prediction; renderers: markup's Jinja factory.
